@@ -1,0 +1,23 @@
+# The two outside dependencies of the plain build, as imported targets:
+# "jsmn" (header-only, Debian's libjsmn-dev) and "mbedtls" (Debian's
+# libmbedtls-dev 2.28, or the build at KGIOT_MBEDTLS_PREFIX, e.g. 3.6).
+
+find_path(KGIOT_JSMN_INCLUDE jsmn.h HINTS ${KGIOT_JSMN_DIR} REQUIRED)
+add_library(jsmn INTERFACE)
+target_include_directories(jsmn INTERFACE ${KGIOT_JSMN_INCLUDE})
+
+add_library(mbedtls INTERFACE)
+if(KGIOT_MBEDTLS_PREFIX)
+    set(_mb ${KGIOT_MBEDTLS_PREFIX})
+    target_include_directories(mbedtls INTERFACE ${_mb}/include)
+    target_link_libraries(mbedtls INTERFACE ${_mb}/lib/libmbedtls.a ${_mb}/lib/libmbedx509.a
+                                            ${_mb}/lib/libmbedcrypto.a)
+else()
+    find_path(KGIOT_MBEDTLS_INCLUDE mbedtls/ssl.h REQUIRED)
+    find_library(KGIOT_LIB_MBEDTLS mbedtls REQUIRED)
+    find_library(KGIOT_LIB_MBEDX509 mbedx509 REQUIRED)
+    find_library(KGIOT_LIB_MBEDCRYPTO mbedcrypto REQUIRED)
+    target_include_directories(mbedtls INTERFACE ${KGIOT_MBEDTLS_INCLUDE})
+    target_link_libraries(mbedtls INTERFACE ${KGIOT_LIB_MBEDTLS} ${KGIOT_LIB_MBEDX509}
+                                            ${KGIOT_LIB_MBEDCRYPTO})
+endif()

@@ -1,0 +1,59 @@
+/*
+ * kg_err.h - every error kgiot can return, with its one-line meaning.
+ *
+ * All kgiot functions that can fail return a kg_err_t. KG_OK is zero; every
+ * error is negative so "if (err < 0)" and "if (err != KG_OK)" both work.
+ * kg_err_name() gives the enum's own name ("KG_ERR_TLS_VERIFY") for logs and
+ * command-line output; kg_err_text() gives the one-line meaning.
+ */
+#ifndef KG_ERR_H
+#define KG_ERR_H
+
+/* X(name, meaning): the one list both the enum and the name table come from. */
+#define KG_ERR_LIST(X)                                                                             \
+    X(KG_OK, "success")                                                                            \
+    X(KG_ERR_ARG, "a parameter is NULL, empty or out of range")                                    \
+    X(KG_ERR_NO_SPACE, "an output buffer is too small for what must be written")                   \
+    X(KG_ERR_STATE, "the call is not valid in the object's current state")                         \
+    X(KG_ERR_URL, "the base URL is not https://host[:port][/prefix]")                              \
+    X(KG_ERR_JSON_SYNTAX, "the body is not one valid JSON object")                                 \
+    X(KG_ERR_JSON_TOKENS, "the body has more JSON tokens than CONFIG_KGIOT_JSON_TOKENS")           \
+    X(KG_ERR_JSON_TYPE, "a field has the wrong JSON type")                                         \
+    X(KG_ERR_JSON_RANGE, "an integer field is not an integer or does not fit")                     \
+    X(KG_ERR_JSON_ESCAPE, "a string holds an invalid escape or \\u sequence")                      \
+    X(KG_ERR_JSON_TOO_LONG, "a string field is longer than its configured capacity")               \
+    X(KG_ERR_JSON_MISSING, "a required field is absent from the reply")                            \
+    X(KG_ERR_HTTP_SYNTAX, "the reply is not valid HTTP/1.x")                                       \
+    X(KG_ERR_HTTP_STATUS_LINE_TOO_LONG, "the status line is longer than CONFIG_KGIOT_HTTP_LINE_MAX") \
+    X(KG_ERR_HTTP_HEADERS_TOO_LARGE, "the header block is larger than CONFIG_KGIOT_HTTP_HEADERS_MAX") \
+    X(KG_ERR_HTTP_BODY_TOO_LARGE, "the body does not fit in the response buffer")                  \
+    X(KG_ERR_HTTP_STATUS, "the server answered with an HTTP error status and no platform error")   \
+    X(KG_ERR_CLOSED, "the peer closed the connection before the reply was complete")               \
+    X(KG_ERR_TIMEOUT, "the deadline passed before the operation completed")                        \
+    X(KG_ERR_DNS, "the host name could not be resolved")                                           \
+    X(KG_ERR_CONNECT, "the TCP connection could not be established")                               \
+    X(KG_ERR_IO, "a socket send or receive failed")                                                \
+    X(KG_ERR_TLS_CA, "the CA certificate could not be parsed")                                     \
+    X(KG_ERR_TLS_SETUP, "mbedTLS could not be configured (entropy, pool or config)")               \
+    X(KG_ERR_TLS_HANDSHAKE, "the TLS handshake failed for a reason other than verification")       \
+    X(KG_ERR_TLS_VERIFY, "the server certificate is untrusted or does not match the host")         \
+    X(KG_ERR_TLS_IO, "TLS record layer error after the handshake")                                 \
+    X(KG_ERR_NO_MEMORY, "the static mbedTLS pool is exhausted")                                    \
+    X(KG_ERR_NO_CLOCK, "the port cannot tell the wall-clock time")                                 \
+    X(KG_ERR_API, "the platform answered with a non-zero error_code")
+
+#define KG_ERR_ENUM_(name, text) name##_INDEX_,
+enum { KG_ERR_LIST(KG_ERR_ENUM_) KG_ERR_COUNT_ };
+#undef KG_ERR_ENUM_
+
+#define KG_ERR_ENUM_(name, text) name = -(int)name##_INDEX_,
+typedef enum { KG_ERR_LIST(KG_ERR_ENUM_) } kg_err_t;
+#undef KG_ERR_ENUM_
+
+/* "KG_ERR_TLS_VERIFY" for KG_ERR_TLS_VERIFY; "KG_ERR_UNKNOWN" for values not in the list. */
+const char *kg_err_name(kg_err_t err);
+
+/* The one-line meaning of err. */
+const char *kg_err_text(kg_err_t err);
+
+#endif

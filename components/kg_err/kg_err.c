@@ -1,0 +1,25 @@
+/* kg_err.c - names and meanings of kg_err_t, generated from KG_ERR_LIST. */
+#include "kg_err.h"
+
+#define KG_ERR_NAME_(name, text) #name,
+static const char *const names[] = {KG_ERR_LIST(KG_ERR_NAME_)};
+#define KG_ERR_TEXT_(name, text) text,
+static const char *const texts[] = {KG_ERR_LIST(KG_ERR_TEXT_)};
+
+static int index_of(kg_err_t err)
+{
+    int i = -(int)err;
+    return (i >= 0 && i < KG_ERR_COUNT_) ? i : -1;
+}
+
+const char *kg_err_name(kg_err_t err)
+{
+    int i = index_of(err);
+    return i < 0 ? "KG_ERR_UNKNOWN" : names[i];
+}
+
+const char *kg_err_text(kg_err_t err)
+{
+    int i = index_of(err);
+    return i < 0 ? "unknown error" : texts[i];
+}

@@ -1,0 +1,156 @@
+/*
+ * kg_http.h - a small HTTP/1.1 client in three parts a newcomer can read apart:
+ *
+ *  1. kg_http_write_request(): formats a request head + body into a buffer.
+ *  2. kg_http_resp_t: an incremental response parser. No I/O: the caller
+ *     writes received bytes into the space the parser offers and tells it
+ *     how many arrived. It handles the status line, case-insensitive headers,
+ *     Content-Length, Transfer-Encoding: chunked (decoded in place, chunk
+ *     extensions and trailers tolerated), interim 1xx replies (skipped),
+ *     bodiless statuses (204, 304), Connection: close and HTTP/1.0 replies.
+ *     Anything that does not fit is a named error, never a truncation.
+ *  3. kg_http_client_t: drives a kg_transport_t with a deadline, keeps the
+ *     connection alive for the next request, and retries a request once on a
+ *     fresh connection when a reused one fails before any reply byte arrives.
+ *
+ * No heap: every buffer is the caller's. Limits come from Kconfig.
+ */
+#ifndef KG_HTTP_H
+#define KG_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kg_config.h"
+#include "kg_err.h"
+#include "kg_port.h"
+#include "kg_transport.h"
+
+/* ---- 1. Requests ---- */
+
+typedef struct {
+    const char *name;
+    const char *value;
+} kg_http_header_t;
+
+typedef struct {
+    const char *method;       /* "POST", "GET" */
+    const char *host;         /* Host header value (add ":port" yourself if not default) */
+    const char *path;         /* origin-form, e.g. "/test/oauth/v2/access_token" */
+    const char *content_type; /* NULL: no Content-Type header */
+    const uint8_t *body;      /* NULL with body_len 0: no body */
+    size_t body_len;
+    const kg_http_header_t *headers; /* extra headers, may be NULL */
+    size_t header_count;
+} kg_http_request_t;
+
+/* Write the request (head with Host, User-Agent CONFIG_KGIOT_USER_AGENT,
+ * Content-Type, Content-Length, Connection: keep-alive and the extra
+ * headers, then the body) to buf[0..cap). *out_len is its length.
+ * A header name or value containing CR or LF is KG_ERR_ARG.
+ * Errors: KG_ERR_ARG, KG_ERR_NO_SPACE. */
+kg_err_t kg_http_write_request(const kg_http_request_t *req, char *buf, size_t cap,
+                               size_t *out_len);
+
+/* ---- 2. Responses ---- */
+
+typedef struct {
+    /* Buffer owned by the caller; holds the header block and then the body. */
+    char *buf;
+    size_t cap;
+    /* Progress (private). */
+    size_t used;      /* bytes of raw input held in buf */
+    size_t pos;       /* first raw byte not yet consumed */
+    size_t scan;      /* where the search for the next line end resumes */
+    size_t head_len;  /* length of the final header block, incl. the blank line */
+    size_t body_len;  /* decoded body bytes, at buf + head_len */
+    uint64_t remaining; /* of Content-Length or of the current chunk */
+    uint8_t state;
+    uint8_t flags;
+    /* Results, valid once the header block is complete. */
+    int status;          /* 200, 404, ... */
+    int minor_version;   /* 1 for HTTP/1.1, 0 for HTTP/1.0 */
+    bool keep_alive;     /* the connection may carry another request */
+    bool head_done;      /* status and headers are known */
+    bool done;           /* the whole response has been received */
+    uint64_t content_length; /* when has_content_length */
+    bool has_content_length;
+    bool chunked;
+} kg_http_resp_t;
+
+/* Start parsing a new response into buf[0..cap). no_body: the request was
+ * HEAD, so the reply has no body whatever its headers say. */
+void kg_http_resp_init(kg_http_resp_t *r, char *buf, size_t cap, bool no_body);
+
+/* Where the next received bytes go: *space is the room left (0 means the
+ * reply does not fit; kg_http_resp_feed(r, 0) then reports which limit). */
+char *kg_http_resp_space(kg_http_resp_t *r, size_t *space);
+
+/* n bytes were written at the space returned by kg_http_resp_space().
+ * Parses as far as it can. KG_OK with r->done false means "more please".
+ * Errors: KG_ERR_HTTP_SYNTAX, KG_ERR_HTTP_STATUS_LINE_TOO_LONG,
+ * KG_ERR_HTTP_HEADERS_TOO_LARGE, KG_ERR_HTTP_BODY_TOO_LARGE. */
+kg_err_t kg_http_resp_feed(kg_http_resp_t *r, size_t n);
+
+/* The peer closed the connection. A body delimited by the close (HTTP/1.0
+ * style, no length, no chunking) is complete then; otherwise KG_ERR_CLOSED. */
+kg_err_t kg_http_resp_eof(kg_http_resp_t *r);
+
+/* The decoded body (valid once done), NUL-terminated when room allows. */
+char *kg_http_resp_body(kg_http_resp_t *r, size_t *len);
+
+/* Value of the first header named name (case-insensitive), without leading
+ * and trailing blanks; NULL if absent. Valid once head_done. */
+const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_t *len);
+
+/* ---- URLs ---- */
+
+typedef struct {
+    char host[CONFIG_KGIOT_HOST_MAX];
+    uint16_t port;
+    char prefix[CONFIG_KGIOT_PREFIX_MAX]; /* "" or "/test": the path part, without a trailing '/' */
+} kg_http_url_t;
+
+/* Split "https://host[:port][/prefix]" (also "http://" for local tests).
+ * *tls tells which scheme. Errors: KG_ERR_URL, KG_ERR_NO_SPACE. */
+kg_err_t kg_http_parse_url(const char *url, kg_http_url_t *out, bool *tls);
+
+/* ---- 3. Client ---- */
+
+typedef struct {
+    const kg_port_t *port;        /* for the clock */
+    const kg_transport_t *transport;
+    const char *host;             /* connect target and Host header */
+    uint16_t tcp_port;
+    char *tx;                     /* request buffer */
+    size_t tx_cap;
+    char *rx;                     /* response buffer */
+    size_t rx_cap;
+    bool connected;
+    kg_http_resp_t resp;          /* the last response */
+    /* Counters, for tests and benchmarks. */
+    uint32_t connects;
+    uint32_t requests;
+    uint64_t bytes_sent;
+    uint64_t bytes_received;
+} kg_http_client_t;
+
+/* Set up a client; nothing is sent until the first request. */
+void kg_http_client_init(kg_http_client_t *c, const kg_port_t *port,
+                         const kg_transport_t *transport, const char *host, uint16_t tcp_port,
+                         char *tx, size_t tx_cap, char *rx, size_t rx_cap);
+
+/* Send req and receive the whole reply within timeout_ms (overall).
+ * Connects (or reuses the open connection); a reused connection that fails
+ * before the first reply byte is closed and the request is sent once more
+ * on a new one. On KG_OK *resp is the complete reply (any status); its body
+ * stays valid until the next request. Errors: those of the transport and
+ * of the parser, KG_ERR_TIMEOUT, KG_ERR_CLOSED. */
+kg_err_t kg_http_client_request(kg_http_client_t *c, const kg_http_request_t *req,
+                                uint32_t timeout_ms, kg_http_resp_t **resp);
+
+/* Close the connection (the next request reconnects). */
+void kg_http_client_close(kg_http_client_t *c);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * kg_json.h - read a JSON reply in place, write a JSON request body.
+ *
+ * Reading: the body is tokenized with jsmn (zero copy: tokens are offsets into
+ * the caller's buffer). Strings are unescaped in place, \uXXXX and surrogate
+ * pairs become UTF-8, and each decoded string is NUL-terminated inside the
+ * buffer (the closing quote makes room), so lookups hand out plain C strings
+ * that point into the body. Integers are accepted as JSON numbers or numeric
+ * strings ("7200"), overflow is an error. Unknown fields are ignored.
+ *
+ * Decoding into a struct: describe the fields once in a kg_json_field_t
+ * table and call kg_json_decode(); one pass over the object's keys fills in
+ * every known field. Strings are copied into caller-sized char arrays; a value
+ * longer than its array is KG_ERR_JSON_TOO_LONG, never a truncation.
+ *
+ * Writing: kg_json_writer_t appends to a bounded buffer with correct escaping;
+ * the first error sticks and is returned by kg_json_end().
+ *
+ * No I/O, no heap. Sizes come from Kconfig (CONFIG_KGIOT_JSON_TOKENS).
+ */
+#ifndef KG_JSON_H
+#define KG_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kg_config.h"
+#include "kg_err.h"
+
+#define JSMN_HEADER
+#include <jsmn.h>
+
+/* A tokenized document; the text stays in the caller's buffer. */
+typedef struct {
+    char *text;
+    size_t len;
+    int count; /* tokens used; tok[0] is the root */
+    jsmntok_t tok[CONFIG_KGIOT_JSON_TOKENS];
+} kg_json_doc_t;
+
+/* Tokenize text[0..len). The root must be an object.
+ * Errors: KG_ERR_JSON_SYNTAX, KG_ERR_JSON_TOKENS. */
+kg_err_t kg_json_parse(kg_json_doc_t *doc, char *text, size_t len);
+
+/* Token index of the value of key in object token obj, or -1. */
+int kg_json_find(const kg_json_doc_t *doc, int obj, const char *key);
+
+/* The string at token t, unescaped in place and NUL-terminated; *out points
+ * into the document. Idempotent (a second call returns the same string).
+ * Errors: KG_ERR_JSON_TYPE (not a string), KG_ERR_JSON_ESCAPE. */
+kg_err_t kg_json_string(kg_json_doc_t *doc, int t, const char **out, size_t *out_len);
+
+/* The integer at token t: a JSON integer or a string holding one ("-12").
+ * Errors: KG_ERR_JSON_TYPE (object/array/bool/null), KG_ERR_JSON_RANGE
+ * (fraction, exponent, junk or overflow of int64_t). */
+kg_err_t kg_json_int(kg_json_doc_t *doc, int t, int64_t *out);
+
+/* ---- Decoding a flat object into a struct ---- */
+
+typedef enum {
+    KG_JSON_STR, /* char[cap] at offset: NUL-terminated copy */
+    KG_JSON_I64, /* int64_t at offset */
+    KG_JSON_I32, /* int32_t at offset (range-checked) */
+} kg_json_kind_t;
+
+typedef struct {
+    const char *key;
+    uint8_t kind;      /* kg_json_kind_t */
+    uint8_t required;  /* absent -> KG_ERR_JSON_MISSING */
+    uint16_t offset;   /* offsetof(struct, member) */
+    uint16_t cap;      /* sizeof the char array (KG_JSON_STR only) */
+} kg_json_field_t;
+
+#define KG_JSON_FIELD_STR(type, member, key, req)                                                  \
+    {(key), KG_JSON_STR, (req), (uint16_t)offsetof(type, member),                                  \
+     (uint16_t)sizeof(((type *)0)->member)}
+#define KG_JSON_FIELD_I64(type, member, key, req)                                                  \
+    {(key), KG_JSON_I64, (req), (uint16_t)offsetof(type, member), 0}
+#define KG_JSON_FIELD_I32(type, member, key, req)                                                  \
+    {(key), KG_JSON_I32, (req), (uint16_t)offsetof(type, member), 0}
+
+/* Parse text as one object and fill out from the fields table. Fields that
+ * are absent keep what out held (so zero out first); null counts as absent.
+ * On error *bad_field (when not NULL) is the index of the field at fault, or -1. */
+kg_err_t kg_json_decode(kg_json_doc_t *doc, char *text, size_t len, const kg_json_field_t *fields,
+                        size_t nfields, void *out, int *bad_field);
+
+/* ---- Writing ---- */
+
+typedef struct {
+    char *buf;
+    size_t cap;
+    size_t len;
+    bool need_comma;
+    kg_err_t err; /* first error, sticky */
+} kg_json_writer_t;
+
+/* Start an object "{" in buf[0..cap). */
+void kg_json_begin(kg_json_writer_t *w, char *buf, size_t cap);
+/* "key":"escaped value" */
+void kg_json_add_str(kg_json_writer_t *w, const char *key, const char *value);
+/* "key":<value> */
+void kg_json_add_int(kg_json_writer_t *w, const char *key, int64_t value);
+/* Close the object "}" and NUL-terminate; *len (may be NULL) excludes the NUL.
+ * Returns KG_ERR_NO_SPACE if anything did not fit (nothing is truncated
+ * silently: the buffer content is then unspecified). */
+kg_err_t kg_json_end(kg_json_writer_t *w, size_t *len);
+
+#endif

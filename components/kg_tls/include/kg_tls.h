@@ -1,0 +1,72 @@
+/*
+ * kg_tls.h - a kg_transport_t that runs TLS (mbedTLS 2.28 or 3.6) over
+ * another kg_transport_t (normally kg_tcp).
+ *
+ * The server certificate is always verified against the configured CA and
+ * the host name (SNI is sent with it); there is no switch to turn that off.
+ * The CA is a PEM (NUL-terminated, length including the NUL, as mbedTLS
+ * wants) or a DER buffer. The session of the last connection is kept, and
+ * the next open() offers it for resumption, so a reconnect costs an
+ * abbreviated handshake instead of a full one.
+ *
+ * Memory: when mbedTLS is built with MBEDTLS_MEMORY_BUFFER_ALLOC_C,
+ * kg_tls_pool_init() gives it a static pool of CONFIG_KGIOT_TLS_POOL_SIZE
+ * bytes; kgiot itself never allocates.
+ */
+#ifndef KG_TLS_H
+#define KG_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "kg_config.h"
+#include "kg_err.h"
+#include "kg_port.h"
+#include "kg_transport.h"
+
+typedef struct {
+    const uint8_t *ca;  /* PEM (incl. the terminating NUL in ca_len) or DER */
+    size_t ca_len;
+} kg_tls_config_t;
+
+typedef struct {
+    const kg_port_t *port;
+    const kg_transport_t *lower;
+    char hostname[CONFIG_KGIOT_HOST_MAX];
+    bool open;
+    bool have_session;
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_ssl_session session; /* kept for resumption */
+    uint32_t timeout_ms;         /* of the operation in progress */
+    int last_mbedtls_err;        /* for diagnostics */
+    uint32_t verify_flags;       /* of the last handshake */
+    /* Counters, for tests and benchmarks. */
+    uint32_t handshakes_full;
+    uint32_t handshakes_resumed;
+} kg_tls_t;
+
+/* Give mbedTLS its static pool (once, before any kg_tls_init). A no-op
+ * returning KG_OK when mbedTLS was built without a buffer allocator (it then
+ * uses the platform's calloc, as Debian's host build does). */
+kg_err_t kg_tls_pool_init(void);
+
+/* Prepare t over lower and fill *tr with its transport interface. Parses the
+ * CA and seeds the DRBG from port->random.
+ * Errors: KG_ERR_ARG, KG_ERR_TLS_CA, KG_ERR_TLS_SETUP, KG_ERR_NO_MEMORY. */
+kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *port,
+                     const kg_transport_t *lower, kg_transport_t *tr);
+
+/* Release everything mbedTLS holds for t (closing the connection first). */
+void kg_tls_free(kg_tls_t *t);
+
+#endif

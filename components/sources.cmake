@@ -1,0 +1,23 @@
+# The one list of kgiot's sources, shared by the plain CMake build, ESP-IDF
+# and Zephyr. Paths are relative to the repository root (KGIOT_ROOT).
+# Dependencies point down the list only.
+
+set(KGIOT_COMPONENTS kg_err kg_json kg_net kg_http kg_tls kg_auth)
+
+set(KGIOT_SRCS_kg_err  components/kg_err/kg_err.c)
+set(KGIOT_SRCS_kg_json components/kg_json/kg_json_read.c components/kg_json/kg_json_write.c)
+set(KGIOT_SRCS_kg_net  components/kg_net/kg_tcp.c)
+set(KGIOT_SRCS_kg_http components/kg_http/kg_http_request.c components/kg_http/kg_http_response.c
+                       components/kg_http/kg_http_url.c components/kg_http/kg_http_client.c)
+set(KGIOT_SRCS_kg_tls  components/kg_tls/kg_tls.c)
+set(KGIOT_SRCS_kg_auth components/kg_auth/kg_auth.c)
+
+# What each component links (plain build); "mbedtls" and "jsmn" are external.
+set(KGIOT_DEPS_kg_err  "")
+set(KGIOT_DEPS_kg_json kg_err jsmn)
+set(KGIOT_DEPS_kg_net  kg_err)
+set(KGIOT_DEPS_kg_http kg_err kg_net)
+set(KGIOT_DEPS_kg_tls  kg_err kg_net mbedtls)
+set(KGIOT_DEPS_kg_auth kg_err kg_json kg_http)
+
+set(KGIOT_PORT_INCLUDE port/include)
