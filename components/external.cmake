@@ -10,6 +10,11 @@ add_library(mbedtls INTERFACE)
 if(KGIOT_MBEDTLS_PREFIX)
     set(_mb ${KGIOT_MBEDTLS_PREFIX})
     target_include_directories(mbedtls INTERFACE ${_mb}/include)
+    # The library was built with this overlay; headers must see the same config.
+    if(EXISTS ${_mb}/include/mbedtls36_user_config.h)
+        target_compile_definitions(mbedtls INTERFACE
+                                   MBEDTLS_USER_CONFIG_FILE="mbedtls36_user_config.h")
+    endif()
     target_link_libraries(mbedtls INTERFACE ${_mb}/lib/libmbedtls.a ${_mb}/lib/libmbedx509.a
                                             ${_mb}/lib/libmbedcrypto.a)
 else()

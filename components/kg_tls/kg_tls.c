@@ -1,1 +1,517 @@
-/* placeholder: being written */
+/*
+ * kg_tls.c - kg_transport_t over another kg_transport_t with mbedTLS
+ * (2.28 or 3.6): verification required, SNI, session resumption, one
+ * deadline per call shared by every record it takes.
+ */
+#include "kg_tls.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/version.h>
+#if MBEDTLS_VERSION_MAJOR >= 3
+#include <mbedtls/build_info.h>
+#elif !defined(MBEDTLS_CONFIG_FILE)
+#include <mbedtls/config.h>
+#endif /* else 2.28's version.h has already included MBEDTLS_CONFIG_FILE */
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/cipher.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
+#include <mbedtls/net_sockets.h> /* only for the MBEDTLS_ERR_NET_* codes the bio returns */
+#include <mbedtls/pk.h>
+#include <mbedtls/x509.h>
+#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+#include <mbedtls/memory_buffer_alloc.h>
+#endif
+
+/* TLS 1.3 (3.x) runs on PSA; 2.28 only needs it when told to use it. */
+#if defined(MBEDTLS_PSA_CRYPTO_C) && (MBEDTLS_VERSION_MAJOR >= 3 || defined(MBEDTLS_USE_PSA_CRYPTO))
+#define KG_TLS_NEEDS_PSA 1
+#include <psa/crypto.h>
+#endif
+
+/* close_notify is a courtesy: a dead link must not stall close(). */
+#define KG_TLS_CLOSE_NOTIFY_MS 200u
+
+static const char kg_tls_personalization[] = "kgiot-tls-client";
+
+/* ---- logging ------------------------------------------------------------ */
+
+/* "tls: <what>: -0x2700": the code only, never key material or data. */
+static void tls_log(const kg_tls_t *t, kg_log_level_t level, const char *what, int code)
+{
+    if (!t->port->log || (int)level > CONFIG_KGIOT_LOG_LEVEL) return;
+    char line[80];
+    long magnitude = code < 0 ? -(long)code : (long)code;
+    snprintf(line, sizeof line, "tls: %s: %s0x%04lX", what, code < 0 ? "-" : "",
+             (unsigned long)magnitude);
+    t->port->log(t->port->ctx, level, line);
+}
+
+/* ---- error mapping ------------------------------------------------------ */
+
+/* mbedTLS codes add a high-level part (bits 7..14) and a low-level part
+ * (bits 0..6); an allocation failure may sit in either. */
+static bool is_high_alloc_failure(int high)
+{
+    return high == MBEDTLS_ERR_SSL_ALLOC_FAILED || high == MBEDTLS_ERR_X509_ALLOC_FAILED ||
+           high == MBEDTLS_ERR_PK_ALLOC_FAILED || high == MBEDTLS_ERR_ECP_ALLOC_FAILED ||
+           high == MBEDTLS_ERR_MD_ALLOC_FAILED || high == MBEDTLS_ERR_CIPHER_ALLOC_FAILED;
+}
+
+static bool is_alloc_failure(int code)
+{
+#if defined(KG_TLS_NEEDS_PSA)
+    if (code == PSA_ERROR_INSUFFICIENT_MEMORY) return true;
+#endif
+    int magnitude = -code;
+    if (magnitude >= 0x80 && magnitude <= 0xFF) return false; /* PSA's range: not split */
+    int low = -(magnitude & 0x007F);
+    return is_high_alloc_failure(-(magnitude & 0x7F80)) || low == MBEDTLS_ERR_MPI_ALLOC_FAILED ||
+           low == MBEDTLS_ERR_ASN1_ALLOC_FAILED;
+}
+
+static bool is_peer_close(int code)
+{
+    return code == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || code == MBEDTLS_ERR_SSL_CONN_EOF ||
+           code == MBEDTLS_ERR_NET_CONN_RESET;
+}
+
+/* The mappings shared by the handshake and the data phase; KG_OK if none. */
+static kg_err_t common_error(int code)
+{
+    if (code == MBEDTLS_ERR_SSL_TIMEOUT) return KG_ERR_TIMEOUT;
+    if (is_peer_close(code)) return KG_ERR_CLOSED;
+    if (code == MBEDTLS_ERR_NET_SEND_FAILED || code == MBEDTLS_ERR_NET_RECV_FAILED)
+        return KG_ERR_IO;
+    if (is_alloc_failure(code)) return KG_ERR_NO_MEMORY;
+    return KG_OK;
+}
+
+static kg_err_t setup_error(int code)
+{
+    return is_alloc_failure(code) ? KG_ERR_NO_MEMORY : KG_ERR_TLS_SETUP;
+}
+
+static kg_err_t handshake_error(int code)
+{
+    kg_err_t err = common_error(code);
+    if (err != KG_OK) return err;
+    /* Pool exhaustion during chain verification also ends up here (as
+     * "not trusted"): size the pool before believing a verify error. */
+    if (code == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) return KG_ERR_TLS_VERIFY;
+    return KG_ERR_TLS_HANDSHAKE;
+}
+
+static kg_err_t data_error(int code)
+{
+    kg_err_t err = common_error(code);
+    return err != KG_OK ? err : KG_ERR_TLS_IO;
+}
+
+/* Record the raw code, log it, hand back the kgiot error. */
+static kg_err_t fail(kg_tls_t *t, const char *what, int code, kg_err_t err)
+{
+    t->last_mbedtls_err = code;
+    tls_log(t, err == KG_ERR_CLOSED ? KG_LOG_DEBUG : KG_LOG_WARN, what, code);
+    return err;
+}
+
+/* ---- deadline and the bio callbacks -------------------------------------- */
+
+static void start_deadline(kg_tls_t *t, uint32_t timeout_ms)
+{
+    t->deadline_ms = t->port->now_ms(t->port->ctx) + timeout_ms;
+}
+
+static uint32_t ms_left(const kg_tls_t *t)
+{
+    uint64_t now = t->port->now_ms(t->port->ctx);
+    if (now >= t->deadline_ms) return 0;
+    uint64_t left = t->deadline_ms - now;
+    return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+}
+
+static int lower_error(kg_err_t err, int io_failed)
+{
+    if (err == KG_ERR_TIMEOUT) return MBEDTLS_ERR_SSL_TIMEOUT;
+    if (err == KG_ERR_CLOSED) return MBEDTLS_ERR_NET_CONN_RESET;
+    return io_failed;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    kg_tls_t *t = ctx;
+    uint32_t left = ms_left(t);
+    if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
+    kg_err_t err = t->lower->send(t->lower->ctx, buf, len, left);
+    return err == KG_OK ? (int)len : lower_error(err, MBEDTLS_ERR_NET_SEND_FAILED);
+}
+
+/* mbedTLS's own read timeout is never configured (0): our deadline rules. */
+static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t mbedtls_timeout_ms)
+{
+    (void)mbedtls_timeout_ms;
+    kg_tls_t *t = ctx;
+    uint32_t left = ms_left(t);
+    if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
+    size_t got = 0;
+    kg_err_t err = t->lower->recv(t->lower->ctx, buf, len, &got, left);
+    if (err == KG_OK) return (int)got;
+    /* 0 is EOF to mbedTLS: it answers MBEDTLS_ERR_SSL_CONN_EOF. */
+    return err == KG_ERR_CLOSED ? 0 : lower_error(err, MBEDTLS_ERR_NET_RECV_FAILED);
+}
+
+/* Called for every certificate of a chain the server sends; a resumed
+ * handshake sends none, which is how resumption is told from a full one
+ * with the public API of both 2.28 and 3.6. Verification itself is
+ * mbedTLS's: flags are left as they are. */
+static int note_certificate(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    (void)crt;
+    (void)depth;
+    (void)flags;
+    kg_tls_t *t = ctx;
+    t->cert_seen = true;
+    return 0;
+}
+
+static int entropy_from_port(void *ctx, unsigned char *out, size_t len, size_t *olen)
+{
+    const kg_tls_t *t = ctx;
+    if (t->port->random(t->port->ctx, out, len) != KG_OK) return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    *olen = len;
+    return 0;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static void forget_session(kg_tls_t *t)
+{
+    mbedtls_ssl_session_free(&t->session);
+    mbedtls_ssl_session_init(&t->session);
+    t->have_session = false;
+}
+
+static void take_session(kg_tls_t *t)
+{
+    forget_session(t);
+    int rc = mbedtls_ssl_get_session(&t->ssl, &t->session);
+    if (rc == 0) {
+        t->have_session = true;
+        return;
+    }
+    forget_session(t);
+    tls_log(t, KG_LOG_DEBUG, "no session to keep", rc);
+}
+
+/* After a handshake: a TLS 1.2 session is ready now; a TLS 1.3 one comes
+ * as tickets after the handshake (recv() takes them), and the ticket just
+ * used must not be offered again. */
+static void keep_session(kg_tls_t *t)
+{
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    if (mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_3) {
+        forget_session(t);
+        return;
+    }
+#endif
+    take_session(t);
+}
+
+/* strlen that stops looking at cap. */
+static size_t bounded_len(const char *s, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && s[n] != '\0')
+        n++;
+    return n;
+}
+
+/* The session is only offered to the host it came from. */
+static kg_err_t remember_host(kg_tls_t *t, const char *host)
+{
+    size_t len = host ? bounded_len(host, sizeof t->hostname) : 0;
+    if (len == 0 || len == sizeof t->hostname) return KG_ERR_ARG;
+    if (strcmp(host, t->hostname) == 0) return KG_OK;
+    forget_session(t);
+    memcpy(t->hostname, host, len + 1);
+    return KG_OK;
+}
+
+static kg_err_t offer_session(kg_tls_t *t)
+{
+    int rc = mbedtls_ssl_set_hostname(&t->ssl, t->hostname);
+    if (rc != 0) return fail(t, "set_hostname", rc, setup_error(rc));
+    if (!t->have_session) return KG_OK;
+    rc = mbedtls_ssl_set_session(&t->ssl, &t->session);
+    if (rc != 0) { /* not fatal: a full handshake follows */
+        tls_log(t, KG_LOG_WARN, "session not offered", rc);
+        forget_session(t);
+    }
+    return KG_OK;
+}
+
+/* ---- the transport ------------------------------------------------------- */
+
+static bool want_more(int rc)
+{
+    return rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE;
+}
+
+static kg_err_t handshake(kg_tls_t *t)
+{
+    int rc;
+    t->cert_seen = false;
+    while ((rc = mbedtls_ssl_handshake(&t->ssl)) != 0) {
+        if (!want_more(rc)) break;
+        if (ms_left(t) == 0) {
+            rc = MBEDTLS_ERR_SSL_TIMEOUT;
+            break;
+        }
+    }
+    t->verify_flags = mbedtls_ssl_get_verify_result(&t->ssl);
+    if (rc != 0) {
+        kg_err_t err = fail(t, "handshake", rc, handshake_error(rc));
+        if (err == KG_ERR_TLS_VERIFY) tls_log(t, KG_LOG_WARN, "verify flags", (int)t->verify_flags);
+        return err;
+    }
+    if (t->cert_seen)
+        t->handshakes_full++;
+    else
+        t->handshakes_resumed++;
+    return KG_OK;
+}
+
+static void reset_context(kg_tls_t *t)
+{
+    int rc = mbedtls_ssl_session_reset(&t->ssl);
+    if (rc != 0) tls_log(t, KG_LOG_ERROR, "session reset", rc);
+}
+
+static kg_err_t tls_open(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    kg_tls_t *t = ctx;
+    if (t->open) return KG_ERR_STATE;
+    kg_err_t err = remember_host(t, host);
+    if (err != KG_OK) return err;
+    start_deadline(t, timeout_ms);
+    err = t->lower->open(t->lower->ctx, host, port, timeout_ms);
+    if (err != KG_OK) return err;
+    err = offer_session(t);
+    if (err == KG_OK) err = handshake(t);
+    if (err != KG_OK) {
+        t->lower->close(t->lower->ctx);
+        reset_context(t);
+        return err;
+    }
+    keep_session(t);
+    t->open = true;
+    return KG_OK;
+}
+
+/* KG_OK if the call should be repeated (time permitting), else the error. */
+static kg_err_t retry_or_fail(kg_tls_t *t, const char *what, int rc)
+{
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+    if (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+        take_session(t); /* TLS 1.3: the newest ticket is the one to resume with */
+        rc = MBEDTLS_ERR_SSL_WANT_READ;
+    }
+#endif
+    if (!want_more(rc)) return fail(t, what, rc, data_error(rc));
+    if (ms_left(t) == 0) return fail(t, what, MBEDTLS_ERR_SSL_TIMEOUT, KG_ERR_TIMEOUT);
+    return KG_OK;
+}
+
+static kg_err_t tls_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    kg_tls_t *t = ctx;
+    if (!t->open) return KG_ERR_STATE;
+    start_deadline(t, timeout_ms);
+    while (len > 0) {
+        int rc = mbedtls_ssl_write(&t->ssl, buf, len);
+        if (rc > 0) {
+            buf += rc;
+            len -= (size_t)rc;
+            continue;
+        }
+        kg_err_t err = retry_or_fail(t, "write", rc);
+        if (err != KG_OK) return err;
+    }
+    return KG_OK;
+}
+
+static kg_err_t tls_recv(void *ctx, uint8_t *buf, size_t cap, size_t *got, uint32_t timeout_ms)
+{
+    kg_tls_t *t = ctx;
+    if (!t->open) return KG_ERR_STATE;
+    if (cap == 0) return KG_ERR_ARG;
+    start_deadline(t, timeout_ms);
+    for (;;) {
+        int rc = mbedtls_ssl_read(&t->ssl, buf, cap);
+        if (rc > 0) {
+            *got = (size_t)rc;
+            return KG_OK;
+        }
+        /* 0: the transport closed without close_notify. */
+        if (rc == 0) return fail(t, "read", MBEDTLS_ERR_SSL_CONN_EOF, KG_ERR_CLOSED);
+        kg_err_t err = retry_or_fail(t, "read", rc);
+        if (err != KG_OK) return err;
+    }
+}
+
+static void tls_close(void *ctx)
+{
+    kg_tls_t *t = ctx;
+    if (t->open) {
+        start_deadline(t, KG_TLS_CLOSE_NOTIFY_MS);
+        (void)mbedtls_ssl_close_notify(&t->ssl); /* best effort */
+        reset_context(t);
+    }
+    t->lower->close(t->lower->ctx);
+    t->open = false;
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+static kg_err_t setup_psa(kg_tls_t *t)
+{
+#if defined(KG_TLS_NEEDS_PSA)
+    psa_status_t st = psa_crypto_init(); /* idempotent */
+    if (st != PSA_SUCCESS) return fail(t, "psa_crypto_init", (int)st, setup_error((int)st));
+#else
+    (void)t;
+#endif
+    return KG_OK;
+}
+
+static kg_err_t setup_ca(kg_tls_t *t, const kg_tls_config_t *cfg)
+{
+    int rc = mbedtls_x509_crt_parse(&t->ca, cfg->ca, cfg->ca_len);
+    if (rc > 0) /* a PEM bundle where some certificates parsed and rc did not */
+        tls_log(t, KG_LOG_WARN, "CA certificates skipped", rc);
+    if (rc >= 0) return KG_OK;
+    return fail(t, "CA parse", rc, is_alloc_failure(rc) ? KG_ERR_NO_MEMORY : KG_ERR_TLS_CA);
+}
+
+static kg_err_t setup_rng(kg_tls_t *t)
+{
+    int rc = mbedtls_entropy_add_source(&t->entropy, entropy_from_port, t,
+                                        MBEDTLS_ENTROPY_BLOCK_SIZE, MBEDTLS_ENTROPY_SOURCE_STRONG);
+    if (rc == 0)
+        rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
+                                   (const unsigned char *)kg_tls_personalization,
+                                   sizeof kg_tls_personalization - 1);
+    return rc == 0 ? KG_OK : fail(t, "entropy/DRBG", rc, setup_error(rc));
+}
+
+static void enable_tickets(mbedtls_ssl_config *conf)
+{
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) &&                                                           \
+    defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+        conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
+#else
+    (void)conf;
+#endif
+}
+
+static kg_err_t setup_ssl(kg_tls_t *t)
+{
+    int rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
+                                         MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+    if (rc != 0) return fail(t, "config", rc, setup_error(rc));
+    /* Verification is not optional: nothing in kgiot sets another mode. */
+    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+    mbedtls_ssl_conf_verify(&t->conf, note_certificate, t);
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+    enable_tickets(&t->conf);
+    rc = mbedtls_ssl_setup(&t->ssl, &t->conf);
+    if (rc != 0) return fail(t, "ssl setup", rc, setup_error(rc));
+    mbedtls_ssl_set_bio(&t->ssl, t, bio_send, NULL, bio_recv);
+    return KG_OK;
+}
+
+static void init_contexts(kg_tls_t *t)
+{
+    mbedtls_ssl_init(&t->ssl);
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_x509_crt_init(&t->ca);
+    mbedtls_entropy_init(&t->entropy);
+    mbedtls_ctr_drbg_init(&t->drbg);
+    mbedtls_ssl_session_init(&t->session);
+}
+
+static void free_contexts(kg_tls_t *t)
+{
+    mbedtls_ssl_session_free(&t->session);
+    mbedtls_ssl_free(&t->ssl);
+    mbedtls_ssl_config_free(&t->conf);
+    mbedtls_ctr_drbg_free(&t->drbg);
+    mbedtls_entropy_free(&t->entropy);
+    mbedtls_x509_crt_free(&t->ca);
+    t->have_session = false;
+}
+
+static bool args_ok(const kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *port,
+                    const kg_transport_t *lower, const kg_transport_t *tr)
+{
+    if (!t || !cfg || !port || !lower || !tr) return false;
+    return cfg->ca && cfg->ca_len > 0 && port->now_ms && port->random;
+}
+
+#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+static unsigned char kg_tls_pool[CONFIG_KGIOT_TLS_POOL_SIZE];
+static bool kg_tls_pool_ready;
+#endif
+
+kg_err_t kg_tls_pool_init(void)
+{
+#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+    /* Once only: a second init would hand the pool out again under live blocks. */
+    if (!kg_tls_pool_ready) mbedtls_memory_buffer_alloc_init(kg_tls_pool, sizeof kg_tls_pool);
+    kg_tls_pool_ready = true;
+#endif
+    return KG_OK;
+}
+
+kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *port,
+                     const kg_transport_t *lower, kg_transport_t *tr)
+{
+    if (!args_ok(t, cfg, port, lower, tr)) return KG_ERR_ARG;
+    memset(t, 0, sizeof *t);
+    t->port = port;
+    t->lower = lower;
+    init_contexts(t);
+    kg_err_t err = setup_psa(t);
+    if (err == KG_OK) err = setup_ca(t, cfg);
+    if (err == KG_OK) err = setup_rng(t);
+    if (err == KG_OK) err = setup_ssl(t);
+    if (err != KG_OK) {
+        free_contexts(t);
+        t->port = NULL; /* kg_tls_free() after a failed init is a no-op */
+        return err;
+    }
+    tr->ctx = t;
+    tr->open = tls_open;
+    tr->send = tls_send;
+    tr->recv = tls_recv;
+    tr->close = tls_close;
+    return KG_OK;
+}
+
+void kg_tls_free(kg_tls_t *t)
+{
+    if (!t || !t->port) return;
+    tls_close(t);
+    free_contexts(t);
+    t->port = NULL; /* a second free is a no-op */
+}

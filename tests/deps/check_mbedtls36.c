@@ -24,7 +24,7 @@
 #if MBEDTLS_VERSION_MAJOR != 3 || MBEDTLS_VERSION_MINOR != 6
 #error "expected mbedTLS 3.6 headers (is -I<prefix>/include first?)"
 #endif
-#if !defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C) || !defined(MBEDTLS_PLATFORM_MEMORY) || \
+#if !defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C) || !defined(MBEDTLS_PLATFORM_MEMORY) ||                \
     !defined(MBEDTLS_MEMORY_DEBUG)
 #error "compile with -DMBEDTLS_USER_CONFIG_FILE='\"mbedtls36_user_config.h\"'"
 #endif
@@ -45,7 +45,7 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
 
 int main(void)
 {
-    static const unsigned char abc[] = { 'a', 'b', 'c' };
+    static const unsigned char abc[] = {'a', 'b', 'c'};
     unsigned char digest[16];
     char hex[2 * sizeof(digest) + 1];
     size_t len = 0, max_used = 0, max_blocks = 0, cur_used = 0, cur_blocks = 0;
@@ -66,7 +66,7 @@ int main(void)
     mbedtls_memory_buffer_alloc_init(pool, sizeof(pool));
 
     psa_status_t st = psa_crypto_init();
-    printf("psa_crypto_init: %d\n", (int) st);
+    printf("psa_crypto_init: %d\n", (int)st);
     if (st != PSA_SUCCESS) {
         printf("FAIL: psa_crypto_init\n");
         return 1;
@@ -85,7 +85,7 @@ int main(void)
     to_hex(digest, sizeof(digest), hex);
     printf("psa md5(\"abc\") = %s\n", hex);
     if (st != PSA_SUCCESS || len != 16 || strcmp(hex, expected_md5) != 0) {
-        printf("FAIL: psa_hash_compute(PSA_ALG_MD5) status=%d\n", (int) st);
+        printf("FAIL: psa_hash_compute(PSA_ALG_MD5) status=%d\n", (int)st);
         ok = 0;
     }
 

@@ -25,6 +25,7 @@
 #   MBEDTLS36_NO_DPKG_SOURCE=1  skip dpkg-source, unpack the tarballs by hand
 #   MBEDTLS36_JOBS          parallel build jobs (default 2)
 set -euo pipefail
+shopt -s nullglob
 
 if [[ $# -ne 1 || -z $1 ]]; then
     echo "usage: $0 OUTDIR" >&2
@@ -115,25 +116,29 @@ else
 
     fetched=0
     if [[ ${MBEDTLS36_NO_DPKG_SOURCE:-0} != 1 ]] && command -v dpkg-source >/dev/null; then
-        if (cd "$srcroot" && run apt-get -q "${apt_opts[@]}" source mbedtls); then
+        echo "+ apt-get source mbedtls" >>"$log"
+        if (cd "$srcroot" && apt-get -q "${apt_opts[@]}" source mbedtls) >>"$log" 2>&1; then
             fetched=1
         else
             echo "apt-get source (with unpack) failed; falling back to --download-only" >>"$log"
-            find "$srcroot" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+            rm -rf "$srcroot"
+            mkdir -p "$srcroot"
         fi
     fi
     if [[ $fetched -eq 0 ]]; then
         (cd "$srcroot" && run apt-get -q "${apt_opts[@]}" --download-only source mbedtls)
-        orig=$(find "$srcroot" -maxdepth 1 -name 'mbedtls_*.orig.tar.*' | head -n 1)
-        [[ -n $orig ]] || fail "no orig tarball downloaded"
+        origs=("$srcroot"/mbedtls_*.orig.tar.*)
+        [[ ${#origs[@]} -eq 1 ]] || fail "expected one orig tarball, got: ${origs[*]}"
+        orig=${origs[0]}
         upver=$(basename "$orig")
         upver=${upver#mbedtls_}
         upver=${upver%.orig.tar.*}
         d=$srcroot/mbedtls-$upver
         mkdir -p "$d"
         run tar -xf "$orig" -C "$d" --strip-components=1
-        debtar=$(find "$srcroot" -maxdepth 1 -name 'mbedtls_*.debian.tar.*' | head -n 1)
-        if [[ -n $debtar ]]; then
+        debtars=("$srcroot"/mbedtls_*.debian.tar.*)
+        if [[ ${#debtars[@]} -eq 1 ]]; then
+            debtar=${debtars[0]}
             run tar -xf "$debtar" -C "$d"
             # Apply Debian's quilt patches if we can (what dpkg-source would do).
             if [[ -f $d/debian/patches/series ]] && command -v patch >/dev/null; then
@@ -145,8 +150,10 @@ else
         fi
     fi
 
-    srcdir=$(find "$srcroot" -mindepth 1 -maxdepth 1 -type d -name 'mbedtls-*' | head -n 1)
-    [[ -n $srcdir && -f $srcdir/CMakeLists.txt ]] || fail "no unpacked source tree in $srcroot"
+    srcdirs=("$srcroot"/mbedtls-*/)
+    [[ ${#srcdirs[@]} -eq 1 ]] || fail "expected one unpacked source tree in $srcroot, got: ${srcdirs[*]}"
+    srcdir=${srcdirs[0]%/}
+    [[ -f $srcdir/CMakeLists.txt ]] || fail "no CMakeLists.txt in $srcdir"
     basename "$srcdir" >"$unpacked_marker"
     # apt lists are only needed for the fetch (~22 MB); drop them.
     rm -rf "$aptdir/lists" "$aptdir/cache"

@@ -55,8 +55,7 @@
  * headers (UBSan -fsanitize=alignment reports it).  Use 8 on 64-bit hosts;
  * 32-bit targets keep the default 4.
  */
-#if !defined(MBEDTLS_MEMORY_ALIGN_MULTIPLE) && defined(__SIZEOF_POINTER__) && \
-    __SIZEOF_POINTER__ > 4
+#if !defined(MBEDTLS_MEMORY_ALIGN_MULTIPLE) && defined(__SIZEOF_POINTER__) && __SIZEOF_POINTER__ > 4
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #endif
 
@@ -96,5 +95,12 @@
 #if !defined(MBEDTLS_SSL_SERVER_NAME_INDICATION)
 #error "kgiot: MBEDTLS_SSL_SERVER_NAME_INDICATION expected on in the default config"
 #endif
+
+/* A device sends small requests: a 4 KB output record (as on the MCU build)
+ * instead of 16 KB keeps the pool near CONFIG_KGIOT_TLS_POOL_SIZE's default.
+ * Input stays 16 KB because the server decides its record size (unless
+ * max-fragment-length is negotiated). */
+#undef MBEDTLS_SSL_OUT_CONTENT_LEN
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 
 #endif /* KGIOT_MBEDTLS36_USER_CONFIG_H */

@@ -39,7 +39,8 @@ if all_present && still_good; then
 fi
 
 tmp=$(mktemp -d ".make_certs.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 
 # One config file holds every extension profile: using our own file (not the
 # system openssl.cnf) means no default extensions sneak into the certificates.

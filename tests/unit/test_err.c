@@ -17,7 +17,8 @@ static void test_all_errors_negative_and_distinct(void)
         KG_CHECK(e < 0);
         KG_CHECK(strncmp(kg_err_name(e), "KG_ERR_", 7) == 0);
         KG_CHECK(strlen(kg_err_text(e)) > 0);
-        for (int j = 1; j < i; j++) KG_CHECK(strcmp(kg_err_name(e), kg_err_name((kg_err_t)-j)) != 0);
+        for (int j = 1; j < i; j++)
+            KG_CHECK(strcmp(kg_err_name(e), kg_err_name((kg_err_t)-j)) != 0);
     }
 }
 

@@ -24,10 +24,10 @@ typedef struct {
     uint16_t port;          /* 443 */
     const char *env_prefix; /* "" (production) or "/test" */
     const char *appid;
-    const char *secret;     /* direct mode only; provisioned at run time, never compiled in */
+    const char *secret;          /* direct mode only; provisioned at run time, never compiled in */
     const char *path_app_token;  /* NULL: CONFIG_KGIOT_PATH_APP_TOKEN */
     const char *path_user_token; /* NULL: CONFIG_KGIOT_PATH_USER_TOKEN */
-    uint32_t timeout_ms;    /* per call; 0: CONFIG_KGIOT_REQUEST_TIMEOUT_MS */
+    uint32_t timeout_ms;         /* per call; 0: CONFIG_KGIOT_REQUEST_TIMEOUT_MS */
 } kg_auth_config_t;
 
 /* Fields of the token replies. Integers accept numbers or numeric strings. */
@@ -52,6 +52,7 @@ typedef struct {
     char rx[CONFIG_KGIOT_HTTP_RX_BUF];
     char body[CONFIG_KGIOT_JSON_BODY_MAX];
     char path[CONFIG_KGIOT_PATH_MAX];
+    char host_header[CONFIG_KGIOT_HOST_MAX + 6]; /* "host:port" */
 } kg_auth_t;
 
 /* Bind a to cfg (copied; the strings it points to must outlive a) and to a
@@ -65,6 +66,13 @@ kg_err_t kg_auth_app_token(kg_auth_t *a, kg_token_reply_t *out);
 /* access_token: exchange an authorization code for the user token
  * (grant_type=authorization_code). */
 kg_err_t kg_auth_user_token(kg_auth_t *a, const char *code, kg_token_reply_t *out);
+
+/* Decode a token reply body (no I/O; for vendors who move the bytes
+ * themselves). body is modified in place. KG_ERR_API when error_code != 0,
+ * KG_ERR_HTTP_STATUS for a non-2xx status without a platform error,
+ * KG_ERR_JSON_MISSING when a success lacks access_token, or a kg_json error. */
+kg_err_t kg_auth_decode_token(kg_json_doc_t *doc, int http_status, char *body, size_t len,
+                              kg_token_reply_t *out);
 
 /* Close the kept-alive connection. */
 void kg_auth_close(kg_auth_t *a);

@@ -36,7 +36,8 @@ typedef struct {
 
 typedef struct {
     const char *method;       /* "POST", "GET" */
-    const char *host;         /* Host header value (add ":port" yourself if not default) */
+    const char *host;         /* Host header value (add ":port" yourself if not default);
+                                 NULL in kg_http_client_request(): the client's host */
     const char *path;         /* origin-form, e.g. "/test/oauth/v2/access_token" */
     const char *content_type; /* NULL: no Content-Type header */
     const uint8_t *body;      /* NULL with body_len 0: no body */
@@ -46,10 +47,13 @@ typedef struct {
 } kg_http_request_t;
 
 /* Write the request (head with Host, User-Agent CONFIG_KGIOT_USER_AGENT,
- * Content-Type, Content-Length, Connection: keep-alive and the extra
+ * Connection: keep-alive, Content-Type, Content-Length and the extra
  * headers, then the body) to buf[0..cap). *out_len is its length.
- * A header name or value containing CR or LF is KG_ERR_ARG.
- * Errors: KG_ERR_ARG, KG_ERR_NO_SPACE. */
+ * Content-Length is sent when there is a body, and always for POST, PUT
+ * and PATCH ("Content-Length: 0"). Never truncates.
+ * Errors: KG_ERR_ARG (a field NULL or empty, where it may not be; CR or LF
+ * in any field, a space in method or path, a space or ':' in a header name:
+ * header injection), KG_ERR_NO_SPACE. */
 kg_err_t kg_http_write_request(const kg_http_request_t *req, char *buf, size_t cap,
                                size_t *out_len);
 
@@ -65,22 +69,23 @@ typedef struct {
     size_t scan;      /* where the search for the next line end resumes */
     size_t head_len;  /* length of the final header block, incl. the blank line */
     size_t body_len;  /* decoded body bytes, at buf + head_len */
-    uint64_t remaining; /* of Content-Length or of the current chunk */
+    size_t remaining; /* of Content-Length or of the current chunk; SIZE_MAX: until close */
     uint8_t state;
-    uint8_t flags;
+    uint8_t flags; /* HEAD request, Connection: close / keep-alive seen */
     /* Results, valid once the header block is complete. */
-    int status;          /* 200, 404, ... */
-    int minor_version;   /* 1 for HTTP/1.1, 0 for HTTP/1.0 */
-    bool keep_alive;     /* the connection may carry another request */
-    bool head_done;      /* status and headers are known */
-    bool done;           /* the whole response has been received */
-    uint64_t content_length; /* when has_content_length */
+    int status;            /* 200, 404, ... */
+    int minor_version;     /* 1 for HTTP/1.1, 0 for HTTP/1.0 */
+    bool keep_alive;       /* the connection may carry another request */
+    bool head_done;        /* status and headers are known */
+    bool done;             /* the whole response has been received */
+    size_t content_length; /* when has_content_length (larger values: KG_ERR_HTTP_SYNTAX) */
     bool has_content_length;
     bool chunked;
 } kg_http_resp_t;
 
 /* Start parsing a new response into buf[0..cap). no_body: the request was
- * HEAD, so the reply has no body whatever its headers say. */
+ * HEAD, so the reply has no body whatever its headers say. Also the way to
+ * start over after an error. */
 void kg_http_resp_init(kg_http_resp_t *r, char *buf, size_t cap, bool no_body);
 
 /* Where the next received bytes go: *space is the room left (0 means the
@@ -89,8 +94,26 @@ char *kg_http_resp_space(kg_http_resp_t *r, size_t *space);
 
 /* n bytes were written at the space returned by kg_http_resp_space().
  * Parses as far as it can. KG_OK with r->done false means "more please".
- * Errors: KG_ERR_HTTP_SYNTAX, KG_ERR_HTTP_STATUS_LINE_TOO_LONG,
- * KG_ERR_HTTP_HEADERS_TOO_LARGE, KG_ERR_HTTP_BODY_TOO_LARGE. */
+ * The outcome does not depend on how the input was split into feeds.
+ * Interim 1xx replies are skipped; 1xx, 204, 304 and replies to HEAD end
+ * with their headers. Keep-alive: HTTP/1.1 unless "Connection: close",
+ * HTTP/1.0 only with "Connection: keep-alive"; never for a body delimited
+ * by the close, for Content-Length together with chunked (chunked wins),
+ * or when bytes were seen after the complete reply.
+ * Limits, each reported as soon as it is certainly exceeded:
+ *   KG_ERR_HTTP_STATUS_LINE_TOO_LONG  no line end within the first
+ *                                     CONFIG_KGIOT_HTTP_LINE_MAX bytes
+ *   KG_ERR_HTTP_HEADERS_TOO_LARGE     status line + headers + blank line longer
+ *                                     than CONFIG_KGIOT_HTTP_HEADERS_MAX or cap
+ *   KG_ERR_HTTP_BODY_TOO_LARGE        buf is full and the reply is not complete;
+ *                                     a Content-Length or chunk size that cannot
+ *                                     fit is reported as soon as it is read
+ * KG_ERR_HTTP_SYNTAX: a malformed status line; obs-fold; a header line
+ * starting with C or T that is not "name: value"; a Content-Length that is
+ * not all digits, too big for a size_t or differs from an earlier one; a
+ * transfer coding other than chunked; a bad chunk size or chunk end.
+ * KG_ERR_ARG: n larger than the space. After an error, start again with
+ * kg_http_resp_init(). */
 kg_err_t kg_http_resp_feed(kg_http_resp_t *r, size_t n);
 
 /* The peer closed the connection. A body delimited by the close (HTTP/1.0
@@ -101,7 +124,8 @@ kg_err_t kg_http_resp_eof(kg_http_resp_t *r);
 char *kg_http_resp_body(kg_http_resp_t *r, size_t *len);
 
 /* Value of the first header named name (case-insensitive), without leading
- * and trailing blanks; NULL if absent. Valid once head_done. */
+ * and trailing blanks, *len bytes long and not NUL-terminated; NULL if
+ * absent or before head_done. Points into buf. */
 const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_t *len);
 
 /* ---- URLs ---- */
@@ -119,19 +143,19 @@ kg_err_t kg_http_parse_url(const char *url, kg_http_url_t *out, bool *tls);
 /* ---- 3. Client ---- */
 
 typedef struct {
-    const kg_port_t *port;        /* for the clock */
+    const kg_port_t *port; /* for the clock */
     const kg_transport_t *transport;
-    const char *host;             /* connect target and Host header */
+    const char *host; /* connect target and Host header */
     uint16_t tcp_port;
-    char *tx;                     /* request buffer */
+    char *tx; /* request buffer */
     size_t tx_cap;
-    char *rx;                     /* response buffer */
+    char *rx; /* response buffer */
     size_t rx_cap;
     bool connected;
-    kg_http_resp_t resp;          /* the last response */
+    kg_http_resp_t resp; /* the last response */
     /* Counters, for tests and benchmarks. */
-    uint32_t connects;
-    uint32_t requests;
+    uint32_t connects; /* connections opened */
+    uint32_t requests; /* requests made (a retry does not count again) */
     uint64_t bytes_sent;
     uint64_t bytes_received;
 } kg_http_client_t;
@@ -141,12 +165,17 @@ void kg_http_client_init(kg_http_client_t *c, const kg_port_t *port,
                          const kg_transport_t *transport, const char *host, uint16_t tcp_port,
                          char *tx, size_t tx_cap, char *rx, size_t rx_cap);
 
-/* Send req and receive the whole reply within timeout_ms (overall).
- * Connects (or reuses the open connection); a reused connection that fails
- * before the first reply byte is closed and the request is sent once more
- * on a new one. On KG_OK *resp is the complete reply (any status); its body
- * stays valid until the next request. Errors: those of the transport and
- * of the parser, KG_ERR_TIMEOUT, KG_ERR_CLOSED. */
+/* Send req and receive the whole reply within timeout_ms (overall; the
+ * connect gets at most CONFIG_KGIOT_CONNECT_TIMEOUT_MS of it).
+ * Connects (or reuses the open connection); a reused connection whose send
+ * fails, or that is closed or reset (KG_ERR_CLOSED, KG_ERR_IO, KG_ERR_TLS_IO)
+ * before the first reply byte, is closed and the request is sent once more
+ * on a new one. The connection stays open after a reply with keep_alive and
+ * is closed after any other reply and after any error. *resp is set to
+ * &c->resp; on KG_OK it is the complete reply (any status); its body stays
+ * valid until the next request. Errors: those of kg_http_write_request (then
+ * nothing is sent), of the transport and of the parser, KG_ERR_TIMEOUT,
+ * KG_ERR_CLOSED. */
 kg_err_t kg_http_client_request(kg_http_client_t *c, const kg_http_request_t *req,
                                 uint32_t timeout_ms, kg_http_resp_t **resp);
 

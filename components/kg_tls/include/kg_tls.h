@@ -6,8 +6,18 @@
  * the host name (SNI is sent with it); there is no switch to turn that off.
  * The CA is a PEM (NUL-terminated, length including the NUL, as mbedTLS
  * wants) or a DER buffer. The session of the last connection is kept, and
- * the next open() offers it for resumption, so a reconnect costs an
- * abbreviated handshake instead of a full one.
+ * the next open() to the same host offers it for resumption, so a reconnect
+ * costs an abbreviated handshake instead of a full one (TLS 1.3 tickets
+ * arrive after the handshake and are picked up by recv()).
+ *
+ * Errors of open(): KG_ERR_STATE (already open), KG_ERR_ARG (host empty or
+ * longer than CONFIG_KGIOT_HOST_MAX - 1), the lower transport's errors
+ * (KG_ERR_DNS, KG_ERR_CONNECT, KG_ERR_TIMEOUT, KG_ERR_CLOSED, KG_ERR_IO),
+ * KG_ERR_TLS_VERIFY, KG_ERR_NO_MEMORY, KG_ERR_TLS_HANDSHAKE.
+ * send()/recv(): KG_ERR_STATE (not open), KG_ERR_TIMEOUT, KG_ERR_CLOSED
+ * (close_notify or EOF from the peer), KG_ERR_IO, KG_ERR_NO_MEMORY,
+ * KG_ERR_TLS_IO. The deadline covers the whole call, however many records
+ * it takes. On any error the raw mbedTLS code is in last_mbedtls_err.
  *
  * Memory: when mbedTLS is built with MBEDTLS_MEMORY_BUFFER_ALLOC_C,
  * kg_tls_pool_init() gives it a static pool of CONFIG_KGIOT_TLS_POOL_SIZE
@@ -31,7 +41,7 @@
 #include "kg_transport.h"
 
 typedef struct {
-    const uint8_t *ca;  /* PEM (incl. the terminating NUL in ca_len) or DER */
+    const uint8_t *ca; /* PEM (incl. the terminating NUL in ca_len) or DER */
     size_t ca_len;
 } kg_tls_config_t;
 
@@ -46,11 +56,13 @@ typedef struct {
     mbedtls_x509_crt ca;
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
-    mbedtls_ssl_session session; /* kept for resumption */
-    uint32_t timeout_ms;         /* of the operation in progress */
-    int last_mbedtls_err;        /* for diagnostics */
-    uint32_t verify_flags;       /* of the last handshake */
-    /* Counters, for tests and benchmarks. */
+    mbedtls_ssl_session session; /* kept for resumption, valid when have_session */
+    uint64_t deadline_ms;        /* of the operation in progress (port->now_ms clock) */
+    bool cert_seen;              /* the server sent a certificate: a full handshake */
+    int last_mbedtls_err;        /* raw mbedTLS code of the last failure, for diagnostics */
+    uint32_t verify_flags;       /* of the last handshake (MBEDTLS_X509_BADCERT_*) */
+    /* Counters, for tests and benchmarks. A handshake is "resumed" when the
+     * server accepted the offered session and so sent no certificate. */
     uint32_t handshakes_full;
     uint32_t handshakes_resumed;
 } kg_tls_t;

@@ -1,0 +1,773 @@
+#!/usr/bin/python3
+"""Self-test of the kgiot mock platform server (kg_mock.py) and make_certs.sh.
+
+Run: /usr/bin/python3 tests/mock/test_mock.py
+
+Makes test certificates in a temp dir, starts the mock on an ephemeral
+loopback port and checks every endpoint, error case and reply knob, partly
+through http.client and partly by reading raw reply bytes, because the exact
+framing (chunks, truncation, connection close) is what C clients are tested on.
+"""
+
+import http.client
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MOCK = os.path.join(HERE, "kg_mock.py")
+MAKE_CERTS = os.path.join(HERE, "make_certs.sh")
+PYTHON = "/usr/bin/python3"
+
+APP = {"appid": "kgtest", "secret": "kgsecret"}
+GT = "/api/v2/getToken"
+UT = "/oauth/v2/access_token"
+GET_TOKEN = dict(APP, grant_type="client_credential")
+USER_TOKEN = dict(APP, code="code-ok-1", grant_type="authorization_code")
+JSON_CT = "application/json"
+
+
+# ---------------------------------------------------------------------------
+# Helpers: server process
+
+
+class MockProcess:
+    """kg_mock.py as a subprocess on an ephemeral port."""
+
+    def __init__(self, tmpdir, name, args):
+        self.port_file = os.path.join(tmpdir, name + ".port")
+        self.log_path = os.path.join(tmpdir, name + ".log")
+        self.log = open(self.log_path, "wb")
+        cmd = [PYTHON, MOCK, "--host", "127.0.0.1", "--port", "0", "--port-file", self.port_file]
+        self.proc = subprocess.Popen(cmd + args, stdout=subprocess.PIPE, stderr=self.log)
+        self.port = self._wait_listening()
+
+    def _wait_listening(self):
+        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
+        if not ready:
+            self.stop()
+            raise RuntimeError("mock did not start")
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("LISTENING "):
+            self.stop()
+            raise RuntimeError("unexpected first line: %r" % line)
+        return int(line.split()[1])
+
+    def stop(self):
+        """SIGTERM and wait; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+        return rc
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------
+# Helpers: clients
+
+
+class LocalHTTPS(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 while verifying the name 'localhost' (no ::1 detour)."""
+
+    def connect(self):
+        sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname="localhost")
+
+
+def client_context(cafile, max_version=None):
+    ctx = ssl.create_default_context(cafile=cafile)
+    if max_version:
+        ctx.maximum_version = max_version
+    return ctx
+
+
+class RawResponse:
+    def __init__(self, status, headers, body, chunks, trailers):
+        self.status = status
+        self.headers = headers  # [(lowercased name, value)]
+        self.body = body
+        self.chunks = chunks  # [(size, extension bytes)] incl. the last 0 chunk
+        self.trailers = trailers
+
+    def header(self, name):
+        values = [v for n, v in self.headers if n == name]
+        return values[0] if len(values) == 1 else (values or None)
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def read_crlf_line(f):
+    line = f.readline(65536)
+    if not line.endswith(b"\r\n"):
+        raise AssertionError("line not CRLF-terminated: %r" % line)
+    return line[:-2]
+
+
+def read_response(f):
+    """Strict parse of one reply from a binary file object."""
+    status_line = read_crlf_line(f).decode("ascii")
+    version, status, _reason = status_line.split(" ", 2)
+    assert version == "HTTP/1.1", status_line
+    headers = []
+    while True:
+        line = read_crlf_line(f).decode("ascii")
+        if not line:
+            break
+        name, value = line.split(":", 1)
+        assert name == name.strip() and value.startswith(" "), line
+        headers.append((name.lower(), value.strip()))
+    names = [n for n, _ in headers]
+    chunks, trailers = [], []
+    if "transfer-encoding" in names:
+        assert "content-length" not in names
+        body = b""
+        while True:
+            size_text, _, ext = read_crlf_line(f).partition(b";")
+            size = int(size_text, 16)
+            chunks.append((size, ext))
+            if size == 0:
+                break
+            data = f.read(size)
+            assert len(data) == size, "short chunk"
+            assert f.read(2) == b"\r\n", "chunk not followed by CRLF"
+            body += data
+        while True:
+            line = read_crlf_line(f)
+            if not line:
+                break
+            trailers.append(line.decode("ascii"))
+    else:
+        length = int(dict(headers)["content-length"])
+        body = f.read(length)
+        assert len(body) == length, "short body"
+    return RawResponse(int(status), headers, body, chunks, trailers)
+
+
+def request_bytes(method, path, body=b"", content_type=JSON_CT, extra=()):
+    lines = ["%s %s HTTP/1.1" % (method, path), "Host: localhost"]
+    if content_type:
+        lines.append("Content-Type: " + content_type)
+    if method == "POST" or body:
+        lines.append("Content-Length: %d" % len(body))
+    lines.extend(extra)
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def get_token_request(extra=()):
+    """Raw bytes of a valid getToken request."""
+    return request_bytes("POST", GT, json.dumps(GET_TOKEN).encode(), extra=extra)
+
+
+def read_all(sock, limit=1 << 20):
+    """Everything until EOF (a TLS EOF without close_notify counts as EOF)."""
+    data = b""
+    while len(data) < limit:
+        try:
+            piece = sock.recv(65536)
+        except (ssl.SSLEOFError, ConnectionResetError):
+            break
+        if not piece:
+            break
+        data += piece
+    return data
+
+
+# ---------------------------------------------------------------------------
+# The tests
+
+
+class MockTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="kg_mock_test.")
+        cls.pki = os.path.join(cls.tmp, "pki")
+        subprocess.run(["sh", MAKE_CERTS, cls.pki], check=True)
+        cls.ca = os.path.join(cls.pki, "ca.pem")
+        cls.ctx = client_context(cls.ca)
+        codes = ["--code", "code-ok-1", "--code", "code-ok-2"]
+        cls.mock = MockProcess(cls.tmp, "main", cls.tls_args("server") + codes)
+        cls.port = cls.mock.port
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.mock.stop()
+        log = cls.mock.log_text()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        # Checked here, after every test ran, so every request is in the log.
+        assert rc == 0, "mock exit status %s" % rc
+        assert "kgsecret" not in log, "secret in the mock's log"
+        assert not re.search(r"[AR]T_[0-9a-f]{32}", log), "token in the mock's log"
+        assert "Traceback" not in log, log
+
+    @classmethod
+    def tls_args(cls, name):
+        base = os.path.join(cls.pki, name)
+        return ["--cert", base + ".pem", "--key", base + ".key"]
+
+    def setUp(self):
+        self.control("POST", "/__mock/reset")
+
+    # -- client helpers -----------------------------------------------------
+
+    def connection(self, ctx=None):
+        return LocalHTTPS("localhost", self.port, context=ctx or self.ctx, timeout=5)
+
+    def call(self, method, path, body=None, content_type=JSON_CT, conn=None, headers=None):
+        """One request through http.client: (status, headers, raw body, json or None)."""
+        own = conn is None
+        conn = conn or self.connection()
+        hdrs = dict(headers or {})
+        if content_type:
+            hdrs["Content-Type"] = content_type
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            raw = resp.read()
+            try:
+                doc = json.loads(raw)
+            except ValueError:
+                doc = None
+            return resp.status, resp, raw, doc
+        finally:
+            if own:
+                conn.close()
+
+    def control(self, method, path, body=None):
+        status, _, _, doc = self.call(method, path, body)
+        self.assertEqual(status, 200, doc)
+        return doc
+
+    def configure(self, **knobs):
+        return self.control("POST", "/__mock/config", knobs)["config"]
+
+    def stats(self):
+        return self.control("GET", "/__mock/stats")
+
+    def raw_socket(self, port=None, plain=False):
+        sock = socket.create_connection(("127.0.0.1", port or self.port), timeout=5)
+        if plain:
+            return sock
+        return self.ctx.wrap_socket(sock, server_hostname="localhost")
+
+    def raw_exchange(self, data, sock=None):
+        """Send bytes, parse one reply; returns (reply, socket, file)."""
+        sock = sock or self.raw_socket()
+        sock.sendall(data)
+        f = sock.makefile("rb")
+        return read_response(f), sock, f
+
+    def assert_error(self, status, http_status, doc, code):
+        self.assertEqual(status, http_status, doc)
+        self.assertEqual(doc["error_code"], code, doc)
+        self.assertIsInstance(doc["error_msg"], str)
+        self.assertTrue(doc["error_msg"])
+
+    def assert_closed(self, sock, f):
+        """The server closed: nothing more to read."""
+        self.assertEqual(f.read(), b"")
+        f.close()
+        sock.close()
+
+    # -- certificates ------------------------------------------------------
+
+    def openssl(self, *args):
+        return subprocess.run(["openssl"] + list(args), capture_output=True, text=True)
+
+    def test_certs_verify_and_names(self):
+        pem = lambda n: os.path.join(self.pki, n + ".pem")
+        verify = lambda ca, leaf: self.openssl("verify", "-CAfile", pem(ca), pem(leaf)).returncode
+        self.assertEqual(verify("ca", "server"), 0)
+        self.assertEqual(verify("ca", "wrongname"), 0)
+        self.assertNotEqual(verify("other_ca", "server"), 0)
+        ext = lambda n, which: self.openssl("x509", "-noout", "-ext", which, "-in", pem(n)).stdout
+        san = ext("server", "subjectAltName")
+        self.assertIn("DNS:localhost", san)
+        self.assertIn("IP Address:127.0.0.1", san)
+        wrong = ext("wrongname", "subjectAltName,subject")
+        self.assertIn("DNS:wrong.example", wrong)
+        self.assertNotIn("localhost", wrong)
+        self.assertNotIn("127.0.0.1", wrong)
+        text = self.openssl("x509", "-noout", "-text", "-in", pem("server")).stdout
+        needles = ("CA:FALSE", "Digital Signature", "TLS Web Server Authentication",
+                   "ecdsa-with-SHA256", "P-256")
+        for needle in needles:
+            self.assertIn(needle, text)
+        ca_text = self.openssl("x509", "-noout", "-text", "-in", pem("ca")).stdout
+        self.assertIn("CA:TRUE", ca_text)
+        self.assertIn("Certificate Sign", ca_text)
+
+    def test_certs_idempotent(self):
+        before = os.stat(os.path.join(self.pki, "server.pem")).st_mtime_ns
+        subprocess.run(["sh", MAKE_CERTS, self.pki], check=True)
+        self.assertEqual(os.stat(os.path.join(self.pki, "server.pem")).st_mtime_ns, before)
+
+    def test_tls_untrusted_ca(self):
+        ctx = client_context(os.path.join(self.pki, "other_ca.pem"))
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            self.call("POST", GT, GET_TOKEN, conn=self.connection(ctx))
+
+    def test_tls_wrong_hostname(self):
+        other = MockProcess(self.tmp, "wrongname", self.tls_args("wrongname"))
+        try:
+            sock = socket.create_connection(("127.0.0.1", other.port), timeout=5)
+            with self.assertRaises(ssl.SSLCertVerificationError) as cm:
+                self.ctx.wrap_socket(sock, server_hostname="localhost")
+            self.assertIn("mismatch", str(cm.exception).lower())
+            sock.close()
+        finally:
+            self.assertEqual(other.stop(), 0)
+
+    # -- the two platform endpoints ---------------------------------------
+
+    def test_get_token_both_prefixes(self):
+        for prefix in ("", "/test"):
+            status, resp, raw, doc = self.call("POST", prefix + GT, GET_TOKEN)
+            self.assertEqual(status, 200)
+            self.assertEqual(resp.getheader("Content-Type"), "application/json; charset=utf-8")
+            keys = ["access_token", "expires_in", "refresh_token", "error_code", "error_msg"]
+            self.assertEqual(list(doc), keys)
+            self.assertRegex(doc["access_token"], r"^AT_[0-9a-f]{32}$")
+            self.assertRegex(doc["refresh_token"], r"^RT_[0-9a-f]{32}$")
+            self.assertEqual((doc["expires_in"], doc["error_code"]), (7200, 0))
+            self.assertEqual(doc["error_msg"], "")
+
+    def test_access_token_both_prefixes(self):
+        seen = []
+        for prefix in ("", "/test"):
+            status, _, raw, doc = self.call("POST", prefix + UT, USER_TOKEN)
+            self.assertEqual(status, 200)
+            keys = ["access_token", "expires_in", "refresh_token", "openid", "unionid", "scope",
+                    "orig_acnt_type", "error_code", "error_msg"]
+            self.assertEqual(list(doc), keys)
+            self.assertEqual(doc["scope"], "user_info,song_play")
+            ints = (doc["expires_in"], doc["orig_acnt_type"], doc["error_code"])
+            self.assertEqual(ints, (7200, 2, 0))
+            self.assertEqual(doc["error_msg"], "成功 ok")
+            self.assertIn("成功 ok".encode("utf-8"), raw)  # raw UTF-8 by default
+            seen.append(doc)
+        self.assertEqual(seen[0]["openid"], seen[1]["openid"])
+        self.assertEqual(seen[0]["unionid"], seen[1]["unionid"])
+        self.assertNotEqual(seen[0]["access_token"], seen[1]["access_token"])
+        _, _, _, other = self.call("POST", UT, dict(USER_TOKEN, code="code-ok-2"))
+        self.assertEqual(other["error_code"], 0)
+        self.assertNotEqual(other["openid"], seen[0]["openid"])
+
+    def test_unknown_request_fields_ignored(self):
+        body = dict(GET_TOKEN, extra={"x": [1, None]}, n=1.5)
+        status, _, _, doc = self.call("POST", GT, body)
+        self.assertEqual((status, doc["error_code"]), (200, 0))
+
+    # -- errors --------------------------------------------------------------
+
+    def test_wrong_method(self):
+        for path in (GT, "/test/oauth/v2/access_token"):
+            status, resp, _, doc = self.call("GET", path, content_type=None)
+            self.assert_error(status, 405, doc, 1002)
+            self.assertEqual(resp.getheader("Allow"), "POST")
+
+    def test_unknown_path(self):
+        for path in ("/api/v2/nothing", "/prod/api/v2/getToken", "/test/test/api/v2/getToken",
+                     "/api/v2/getToken/", "/", "/__mockx"):
+            status, _, _, doc = self.call("POST", path, GET_TOKEN)
+            self.assert_error(status, 404, doc, 1002)
+
+    def test_content_type(self):
+        for ct in (None, "text/plain", "application/jsonx", "application/x-www-form-urlencoded"):
+            status, _, _, doc = self.call("POST", GT, GET_TOKEN, content_type=ct)
+            self.assert_error(status, 400, doc, 1002)
+        for ct in ("application/json; charset=utf-8", "Application/JSON",
+                   "application/json;charset=UTF-8"):
+            status, _, _, doc = self.call("POST", GT, GET_TOKEN, content_type=ct)
+            self.assertEqual((status, doc["error_code"]), (200, 0), ct)
+
+    def test_bad_json(self):
+        for body in (b"", b"{", b"[1]", b'"x"', b"null", b'{"a":NaN}', b'{"a":1,"a":2}',
+                     b'\xef\xbb\xbf{}', b'{"appid":"\xff"}', b"{} x"):
+            status, _, _, doc = self.call("POST", GT, body)
+            self.assert_error(status, 400, doc, 1002)
+
+    def test_missing_or_invalid_fields(self):
+        cases = [(GT, GET_TOKEN), (UT, USER_TOKEN)]
+        for path, good in cases:
+            for name in good:
+                for bad in (None, 1, "", ["x"]):
+                    body = dict(good)
+                    if bad is None:
+                        del body[name]
+                    else:
+                        body[name] = bad
+                    status, _, _, doc = self.call("POST", path, body)
+                    self.assert_error(status, 200, doc, 3001)
+                    self.assertEqual(doc["error_msg"], "missing or invalid parameter: " + name)
+
+    def test_wrong_grant_type(self):
+        for path, good, wrong in ((GT, GET_TOKEN, "authorization_code"),
+                                  (UT, USER_TOKEN, "client_credential")):
+            status, _, _, doc = self.call("POST", path, dict(good, grant_type=wrong))
+            self.assert_error(status, 200, doc, 1002)
+
+    def test_bad_credentials(self):
+        for path, good in ((GT, GET_TOKEN), (UT, USER_TOKEN)):
+            for change in ({"appid": "nope"}, {"secret": "kgsecret2"}, {"secret": "KGSECRET"}):
+                status, _, _, doc = self.call("POST", path, dict(good, **change))
+                self.assert_error(status, 200, doc, 3003)
+
+    def test_invalid_code(self):
+        status, _, _, doc = self.call("POST", UT, dict(USER_TOKEN, code="code-bad"))
+        self.assert_error(status, 200, doc, 1003)
+        self.assertIn("authorization expired", doc["error_msg"])
+        self.assertIn("code", doc["error_msg"])
+
+    def test_http_framing_errors(self):
+        good = json.dumps(GET_TOKEN).encode()
+        cases = {
+            "chunked request": (411, b"POST /api/v2/getToken HTTP/1.1\r\nHost: localhost\r\n"
+                                b"Content-Type: application/json\r\n"
+                                b"Transfer-Encoding: chunked\r\n\r\n"
+                                + b"%x\r\n" % len(good) + good + b"\r\n0\r\n\r\n"),
+            "no length": (411, b"POST /api/v2/getToken HTTP/1.1\r\nHost: localhost\r\n"
+                          b"Content-Type: application/json\r\n\r\n"),
+            "bare LF": (400, b"POST /api/v2/getToken HTTP/1.1\nHost: localhost\n\n"),
+            "bad line": (400, b"POST  /api/v2/getToken HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+            "lowercase method": (400, b"post /api/v2/getToken HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+            "absolute form": (400, b"POST http://localhost/api/v2/getToken HTTP/1.1\r\n"
+                              b"Host: localhost\r\n\r\n"),
+            "HTTP/1.0": (505, request_bytes("POST", GT, good).replace(b"HTTP/1.1", b"HTTP/1.0")),
+            "no Host": (400, request_bytes("POST", GT, good).replace(b"Host: localhost\r\n", b"")),
+            "two Hosts": (400, request_bytes("POST", GT, good, extra=["Host: x"])),
+            "folding": (400, request_bytes("POST", GT, good, extra=["X-A: 1", " 2"])),
+            "space before colon": (400, request_bytes("POST", GT, good, extra=["X-A : 1"])),
+            "bad length": (400, request_bytes("POST", GT, good).replace(
+                b"Content-Length: %d" % len(good), b"Content-Length: +%d" % len(good))),
+            "conflicting lengths": (400, request_bytes("POST", GT, good,
+                                                       extra=["Content-Length: 1"])),
+            "too large": (413, request_bytes("POST", GT).replace(
+                b"Content-Length: 0", b"Content-Length: 999999")),
+            "expect": (417, request_bytes("POST", GT, good, extra=["Expect: 100-continue"])),
+        }
+        for name, (want, data) in cases.items():
+            with self.subTest(name):
+                reply, sock, f = self.raw_exchange(data)
+                self.assertEqual(reply.status, want)
+                self.assertEqual(reply.header("connection"), "close")
+                self.assertEqual(reply.json()["error_code"], 1002)
+                self.assert_closed(sock, f)
+        self.assertEqual(self.stats()["requests"], len(cases))
+
+    # -- keep-alive and stats ---------------------------------------------
+
+    def test_keep_alive_and_stats(self):
+        conn = self.connection()
+        try:
+            self.call("POST", GT, GET_TOKEN, conn=conn)
+            self.call("POST", UT, USER_TOKEN, conn=conn,
+                      headers={"X-Open-Id": "", "User-Agent": "kgiot-test"})
+        finally:
+            conn.close()
+        st = self.stats()
+        self.assertEqual((st["connections"], st["requests"]), (1, 2))
+        self.assertEqual((st["tls_handshakes_full"], st["tls_handshakes_resumed"]), (1, 0))
+        last = st["last_request"]
+        self.assertEqual((last["method"], last["path"]), ("POST", UT))
+        self.assertEqual(last["body"], USER_TOKEN)
+        self.assertEqual(last["headers"]["content-type"], JSON_CT)
+        self.assertEqual(last["headers"]["user-agent"], "kgiot-test")
+        self.assertEqual(last["headers"]["x-open-id"], "")
+        self.assertEqual(last["headers"]["host"], "localhost:%d" % self.port)
+
+    def test_control_requests_not_counted(self):
+        self.stats()
+        self.configure(numbers="number")
+        st = self.stats()
+        self.assertEqual((st["connections"], st["requests"], st["tls_handshakes_full"]), (0, 0, 0))
+        self.assertIsNone(st["last_request"])
+
+    def test_reset(self):
+        self.configure(encoding="chunked", numbers="string", status=503, delay_ms=5)
+        self.call("POST", GT, GET_TOKEN)
+        doc = self.control("POST", "/__mock/reset")
+        self.assertEqual(doc["config"]["encoding"], "length")
+        self.assertEqual(doc["config"]["delay_ms"], 0)
+        st = self.stats()
+        self.assertEqual((st["connections"], st["requests"], st["last_request"]), (0, 0, None))
+        _, resp, _, doc = self.call("POST", GT, GET_TOKEN)
+        self.assertEqual((resp.status, doc["expires_in"]), (200, 7200))
+
+    def test_control_post_without_length(self):
+        self.configure(numbers="string")
+        data = b"POST /__mock/reset HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        reply, sock, f = self.raw_exchange(data)
+        sock.close()
+        self.assertEqual((reply.status, reply.json()["config"]["numbers"]), (200, "number"))
+        reply, sock, f = self.raw_exchange(b"POST /__mock/reset HTTP/1.1\r\n\r\n")  # no Host
+        self.assertEqual(reply.status, 400)
+        self.assert_closed(sock, f)
+        self.assertEqual(self.stats()["requests"], 0)
+
+    def test_config_validation(self):
+        for body in ({"encodng": "chunked"}, {"encoding": "gzip"}, {"escape": 1}, {"status": 200},
+                     {"status": "503"}, {"chunk_size": -1}, {"delay_ms": True}, [1], b"{"):
+            status, _, _, doc = self.call("POST", "/__mock/config", body)
+            self.assert_error(status, 400, doc, 1002)
+        status, _, _, doc = self.call("GET", "/__mock/config", content_type=None)
+        self.assertEqual((status, doc["config"]["encoding"]), (200, "length"))
+        status, _, _, doc = self.call("GET", "/__mock/reset", content_type=None)
+        self.assertEqual(status, 405)
+        status, _, _, doc = self.call("GET", "/__mock/nothing", content_type=None)
+        self.assertEqual(status, 404)
+
+    # -- reply knobs -------------------------------------------------------
+
+    def test_chunked_with_extensions_and_trailers(self):
+        self.configure(encoding="chunked", chunk_size=7, chunk_ext=True, trailers=True)
+        sock = self.raw_socket()
+        try:
+            for _ in range(2):  # and the connection stays usable afterwards
+                body = json.dumps(GET_TOKEN).encode()
+                reply, sock, f = self.raw_exchange(request_bytes("POST", GT, body), sock)
+                self.assertEqual(reply.status, 200)
+                self.assertEqual(reply.header("transfer-encoding"), "chunked")
+                self.assertIsNone(reply.header("content-length"))
+                self.assertEqual(reply.header("trailer"), "X-Mock-Trailer")
+                sizes = [s for s, _ in reply.chunks]
+                self.assertTrue(all(s == 7 for s in sizes[:-2]))
+                self.assertTrue(0 < sizes[-2] <= 7)
+                self.assertEqual(sizes[-1], 0)
+                self.assertTrue(all(ext == b"foo=bar" for _, ext in reply.chunks))
+                self.assertEqual(reply.trailers, ["X-Mock-Trailer: done"])
+                self.assertEqual(reply.json()["error_code"], 0)
+        finally:
+            sock.close()
+        self.assertEqual(self.stats()["connections"], 1)
+
+    def test_chunked_default_two_chunks(self):
+        self.configure(encoding="chunked")
+        body = json.dumps(USER_TOKEN).encode()
+        reply, sock, f = self.raw_exchange(request_bytes("POST", UT, body))
+        sock.close()
+        sizes = [s for s, _ in reply.chunks]
+        self.assertEqual(len(sizes), 3)
+        self.assertEqual(sizes[-1], 0)
+        self.assertEqual(sizes[0] + sizes[1], len(reply.body))
+        self.assertEqual(reply.chunks[0][1], b"")
+        self.assertEqual(reply.trailers, [])
+        self.assertEqual(reply.json()["error_msg"], "成功 ok")
+
+    def test_numbers_as_strings(self):
+        self.configure(numbers="string")
+        _, _, raw, doc = self.call("POST", UT, USER_TOKEN)
+        ints = (doc["expires_in"], doc["orig_acnt_type"], doc["error_code"])
+        self.assertEqual(ints, ("7200", "2", "0"))
+        _, _, _, doc = self.call("POST", UT, dict(USER_TOKEN, code="x"))
+        self.assertEqual(doc["error_code"], "1003")
+
+    def test_escape(self):
+        self.configure(escape=True)
+        _, _, raw, doc = self.call("POST", UT, USER_TOKEN)
+        self.assertTrue(raw.isascii())
+        self.assertIn(rb'"access\u005Ftoken"', raw)
+        self.assertIn(rb'"AT\u005F', raw)
+        self.assertIn(rb"\u6210\u529f ok", raw)
+        self.assertEqual(doc["error_msg"], "成功 ok")
+        self.assertRegex(doc["access_token"], r"^AT_[0-9a-f]{32}$")
+        _, _, raw, doc = self.call("POST", "/no/such/path", GET_TOKEN)
+        self.assertIn(rb"\/no\/such\/path", raw)
+        self.assertEqual(doc["error_msg"], "unknown path: /no/such/path")
+
+    def test_extra_fields(self):
+        self.configure(extra_fields=True)
+        _, _, raw, _ = self.call("POST", UT, USER_TOKEN)
+        pairs = json.loads(raw, object_pairs_hook=lambda p: p)
+        keys = [k for k, _ in pairs]
+        self.assertLess(keys.index("x_obj"), keys.index("access_token"))
+        self.assertGreater(keys.index("x_tail"), keys.index("error_msg"))
+        doc = dict(pairs)
+        self.assertEqual(doc["error_code"], 0)
+        types = {type(v) for v in json.loads(raw).values()}
+        self.assertTrue({dict, list, type(None), bool, float, int, str} <= types)
+        self.assertIn(b"\xf0\x9f\x8e\xa4", raw)  # a non-BMP character, raw
+
+    def test_all_shape_knobs_together(self):
+        self.configure(escape=True, extra_fields=True, pretty=True, numbers="string",
+                       encoding="chunked", chunk_size=5)
+        status, _, raw, doc = self.call("POST", UT, USER_TOKEN)
+        self.assertTrue(raw.isascii())
+        self.assertIn(b"\n", raw)
+        self.assertIn(rb"\ud83c\udfa4", raw)  # surrogate pair
+        self.assertEqual((status, doc["error_code"], doc["expires_in"]), (200, "0", "7200"))
+        self.assertEqual(doc["x_obj"]["error_code"], 999)  # decoy stays nested
+
+    def test_close_knob(self):
+        self.configure(close=True)
+        reply, sock, f = self.raw_exchange(get_token_request())
+        self.assertEqual(reply.header("connection"), "close")
+        self.assertEqual(reply.json()["error_code"], 0)
+        self.assert_closed(sock, f)
+        self.assertEqual(self.configure()["close"], True)  # not one-shot
+
+    def test_client_connection_close(self):
+        data = get_token_request(extra=["Connection: close"])
+        reply, sock, f = self.raw_exchange(data)
+        self.assertEqual(reply.header("connection"), "close")
+        self.assert_closed(sock, f)
+
+    def test_keep_alive_by_default(self):
+        reply, sock, f = self.raw_exchange(get_token_request())
+        self.assertIsNone(reply.header("connection"))
+        reply, sock, f = self.raw_exchange(request_bytes("GET", GT, content_type=None), sock)
+        self.assertEqual(reply.status, 405)
+        sock.close()
+
+    def test_close_mid_body(self):
+        for encoding in ("length", "chunked"):
+            with self.subTest(encoding):
+                self.configure(close_mid_body=True, encoding=encoding)
+                sock = self.raw_socket()
+                sock.sendall(get_token_request())
+                data = read_all(sock)
+                sock.close()
+                head, _, body = data.partition(b"\r\n\r\n")
+                self.assertTrue(head.startswith(b"HTTP/1.1 200 OK\r\n"))
+                self.assertNotIn(b"Connection: close", head)
+                if encoding == "length":
+                    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+                    self.assertTrue(0 < len(body) < length, (len(body), length))
+                else:
+                    self.assertIn(b"Transfer-Encoding: chunked", head)
+                    self.assertNotIn(b"\r\n0\r\n\r\n", body)
+                    self.assertTrue(body)
+                # one shot: the next reply is whole
+                status, _, _, doc = self.call("POST", GT, GET_TOKEN)
+                self.assertEqual((status, doc["error_code"]), (200, 0))
+
+    def test_forced_status_one_shot(self):
+        for forced, code in ((503, 1001), (401, 1003), (400, 1002)):
+            self.configure(status=forced)
+            status, _, _, doc = self.call("POST", GT, GET_TOKEN)
+            self.assert_error(status, forced, doc, code)
+            status, _, _, doc = self.call("POST", GT, GET_TOKEN)
+            self.assertEqual((status, doc["error_code"]), (200, 0))
+
+    def test_delay(self):
+        self.configure(delay_ms=300)
+        start = time.monotonic()
+        self.call("POST", GT, GET_TOKEN)
+        self.assertGreaterEqual(time.monotonic() - start, 0.3)
+
+    def test_expires_in_knob(self):
+        self.configure(expires_in=5)
+        _, _, _, doc = self.call("POST", GT, GET_TOKEN)
+        self.assertEqual(doc["expires_in"], 5)
+
+    # -- TLS session resumption --------------------------------------------
+
+    def resumed_pair(self, ctx):
+        """Two connections, the second offering the first one's session."""
+        session = None
+        reused = []
+        for _ in range(2):
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            tls = ctx.wrap_socket(sock, server_hostname="localhost", session=session)
+            reply, _, f = self.raw_exchange(get_token_request(), tls)
+            self.assertEqual(reply.status, 200)
+            reused.append(tls.session_reused)
+            session = tls.session
+            f.close()
+            tls.close()
+        return reused
+
+    def test_tls_resumption(self):
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            with self.subTest(version.name):
+                self.control("POST", "/__mock/reset")
+                self.assertEqual(self.resumed_pair(client_context(self.ca, version)), [False, True])
+                st = self.stats()
+                names = ("connections", "tls_handshakes_full", "tls_handshakes_resumed")
+                counts = tuple(st[n] for n in names)
+                self.assertEqual(counts, (2, 1, 1))
+
+    def test_tls12_only_session_id_resumption(self):
+        args = self.tls_args("server") + ["--tls-max", "1.2", "--no-tickets"]
+        other = MockProcess(self.tmp, "tls12", args)
+        try:
+            port, self.port = self.port, other.port  # resumed_pair() talks to self.port
+            try:
+                ctx13 = client_context(self.ca)
+                ctx13.minimum_version = ssl.TLSVersion.TLSv1_3
+                with self.assertRaises(ssl.SSLError):
+                    self.call("POST", GT, GET_TOKEN, conn=self.connection(ctx13))
+                self.assertEqual(self.resumed_pair(client_context(self.ca)), [False, True])
+                self.assertEqual(self.stats()["tls_handshakes_resumed"], 1)
+            finally:
+                self.port = port
+        finally:
+            self.assertEqual(other.stop(), 0)
+
+    # -- command line ------------------------------------------------------
+
+    def test_cli_knobs_plain(self):
+        args = ["--plain", "--encoding", "chunked", "--numbers", "string", "--escape",
+                "--extra-fields", "--close", "--appid", "app2", "--secret", "sec2",
+                "--code", "c1", "--code", "c2"]
+        other = MockProcess(self.tmp, "cli", args)
+        try:
+            with open(other.port_file) as pf:
+                self.assertEqual(int(pf.read()), other.port)
+            body = json.dumps({"appid": "app2", "secret": "sec2", "code": "c2",
+                               "grant_type": "authorization_code"}).encode()
+            sock = self.raw_socket(other.port, plain=True)
+            data = request_bytes("POST", "/test" + UT, body)
+            reply, sock, f = self.raw_exchange(data, sock)
+            self.assertEqual(reply.header("transfer-encoding"), "chunked")
+            self.assertEqual(reply.header("connection"), "close")
+            self.assertTrue(reply.body.isascii())
+            doc = reply.json()
+            self.assertEqual((doc["error_code"], doc["orig_acnt_type"]), ("0", "2"))
+            self.assertIn("x_obj", doc)
+            self.assert_closed(sock, f)
+            # The default code is not valid when --code is given.
+            bad = body.replace(b'"c2"', b'"code-ok-1"')
+            reply, sock, f = self.raw_exchange(request_bytes("POST", UT, bad),
+                                               self.raw_socket(other.port, plain=True))
+            self.assertEqual(reply.json()["error_code"], "1003")
+            sock.close()
+        finally:
+            self.assertEqual(other.stop(), 0)
+        self.assertFalse(os.path.exists(other.port_file))
+        self.assertIn("stopped", other.log_text())
+
+    def test_cli_requires_cert_unless_plain(self):
+        def run(*args):
+            return subprocess.run([PYTHON, MOCK, *args], capture_output=True, text=True, timeout=10)
+
+        result = run("--port", "0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("--cert", result.stderr)
+        result = run("--plain", "--host", "0.0.0.0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("loopback", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, host build + ctest (Debian's mbedTLS 2.28),
+# the same under ASan+UBSan, the same against mbedTLS 3.6 built from
+# Debian's trixie source, and 30 s of libFuzzer per target.
+# Usage: bash tests/run_all.sh   (installs missing Debian packages itself)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=${KGIOT_BUILD_ROOT:-$root/build-ci}
+jobs=2
+fuzz_seconds=${KGIOT_FUZZ_SECONDS:-30}
+mkdir -p "$out"
+
+bash tests/setup.sh
+
+step() { printf '\n==== %s\n' "$*"; }
+
+suite() { # name, cmake args...
+    local name=$1; shift
+    step "build + test: $name"
+    cmake -S "$root" -B "$out/$name" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$out/$name.configure.log"
+    cmake --build "$out/$name" -j"$jobs" >"$out/$name.build.log" 2>&1 || { tail -50 "$out/$name.build.log"; return 1; }
+    (cd "$out/$name" && ctest --output-on-failure -j"$jobs")
+}
+
+step "lint"
+bash tests/lint.sh
+
+suite host-mbedtls2
+CC=clang suite asan-ubsan -DKGIOT_SANITIZE=ON
+
+step "mbedTLS 3.6 from Debian trixie source"
+bash tests/deps/mbedtls36.sh "$out/mbedtls36"
+suite host-mbedtls3 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls36/prefix"
+
+step "fuzz (${fuzz_seconds}s per target)"
+CC=clang cmake -S "$root" -B "$out/fuzz" -DKGIOT_FUZZ=ON -DKGIOT_TESTS=OFF >"$out/fuzz.configure.log"
+cmake --build "$out/fuzz" -j"$jobs" >"$out/fuzz.build.log" 2>&1 || { tail -50 "$out/fuzz.build.log"; exit 1; }
+bash tests/fuzz/run.sh "$out/fuzz" "$fuzz_seconds"
+
+step "all suites passed"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the Debian packages the build and tests need (idempotent: apt runs
+# only when something is missing, and then runs 'apt-get update' first).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config clang clang-format cppcheck complexity valgrind openssl
+      libmbedtls-dev libjsmn-dev python3 python3-kconfiglib dpkg-dev xz-utils
+      gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ] || [ "${KGIOT_APT_UPDATE:-0}" = 1 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    [ ${#missing[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
