@@ -40,7 +40,7 @@ static kg_err_t time_left(const kg_http_client_t *c, uint64_t deadline, uint32_t
 static kg_err_t connect_and_send(kg_http_client_t *c, size_t len, uint64_t deadline)
 {
     const kg_transport_t *t = c->transport;
-    uint32_t left;
+    uint32_t left = 0;
     kg_err_t err = time_left(c, deadline, &left);
     if (err == KG_OK && !c->connected) {
         err = t->open(t->ctx, c->host, c->tcp_port,
@@ -62,7 +62,7 @@ static kg_err_t receive_reply(kg_http_client_t *c, uint64_t deadline)
     kg_err_t err = KG_OK;
     while (err == KG_OK && !c->resp.done) {
         size_t space, got = 0;
-        uint32_t left;
+        uint32_t left = 0;
         char *at = kg_http_resp_space(&c->resp, &space);
         err = space != 0 ? time_left(c, deadline, &left) : kg_http_resp_feed(&c->resp, 0);
         if (err == KG_OK) err = t->recv(t->ctx, (uint8_t *)at, space, &got, left);
