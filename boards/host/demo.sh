@@ -24,6 +24,6 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 base="https://localhost:$(cat "$work/port")"
 echo "mock platform at $base (CA $work/ca.pem)"
 set -x
-"$build/kgiot" app-token --base "$base" --ca "$work/ca.pem" --appid demo-app --secret demo-secret
-"$build/kgiot" token --base "$base/test" --ca "$work/ca.pem" --appid demo-app --secret demo-secret \
+"$build/boards/host/kgiot" app-token --base "$base" --ca "$work/ca.pem" --appid demo-app --secret demo-secret
+"$build/boards/host/kgiot" token --base "$base/test" --ca "$work/ca.pem" --appid demo-app --secret demo-secret \
     --code demo-code
