@@ -1,10 +1,17 @@
 # The two outside dependencies of the plain build, as imported targets:
-# "jsmn" (header-only, Debian's libjsmn-dev) and "mbedtls" (Debian's
+# "jsmn" (header-only, Debian's libjsmn-dev), "qrcodegen" and "mbedtls" (Debian's
 # libmbedtls-dev 2.28, or the build at KGIOT_MBEDTLS_PREFIX, e.g. 3.6).
 
 find_path(KGIOT_JSMN_INCLUDE jsmn.h HINTS ${KGIOT_JSMN_DIR} REQUIRED)
 add_library(jsmn INTERFACE)
 target_include_directories(jsmn INTERFACE ${KGIOT_JSMN_INCLUDE})
+
+# Nayuki's QR Code generator (Debian's libqrcodegen-dev), static.
+find_path(KGIOT_QRCODEGEN_INCLUDE qrcodegen.h PATH_SUFFIXES qrcodegen REQUIRED)
+find_library(KGIOT_LIB_QRCODEGEN NAMES libqrcodegen.a qrcodegen REQUIRED)
+add_library(qrcodegen INTERFACE)
+target_include_directories(qrcodegen INTERFACE ${KGIOT_QRCODEGEN_INCLUDE})
+target_link_libraries(qrcodegen INTERFACE ${KGIOT_LIB_QRCODEGEN})
 
 add_library(mbedtls INTERFACE)
 if(KGIOT_MBEDTLS_PREFIX)

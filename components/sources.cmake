@@ -10,14 +10,16 @@ set(KGIOT_SRCS_kg_net  components/kg_net/kg_tcp.c)
 set(KGIOT_SRCS_kg_http components/kg_http/kg_http_request.c components/kg_http/kg_http_response.c
                        components/kg_http/kg_http_url.c components/kg_http/kg_http_client.c)
 set(KGIOT_SRCS_kg_tls  components/kg_tls/kg_tls.c)
-set(KGIOT_SRCS_kg_auth components/kg_auth/kg_auth.c)
+set(KGIOT_SRCS_kg_auth components/kg_auth/kg_auth.c components/kg_auth/kg_auth_codec.c
+                       components/kg_auth/kg_auth_sign.c)
 
-# What each component links (plain build); "mbedtls" and "jsmn" are external.
+# What each component links (plain build); "mbedtls", "jsmn" and "qrcodegen"
+# are external. kg_auth uses mbedTLS only for the refresh signature's MD5.
 set(KGIOT_DEPS_kg_err  "")
 set(KGIOT_DEPS_kg_json kg_err jsmn)
 set(KGIOT_DEPS_kg_net  kg_err)
 set(KGIOT_DEPS_kg_http kg_err kg_net)
 set(KGIOT_DEPS_kg_tls  kg_err kg_net mbedtls)
-set(KGIOT_DEPS_kg_auth kg_err kg_json kg_http)
+set(KGIOT_DEPS_kg_auth kg_err kg_json kg_http mbedtls)
 
 set(KGIOT_PORT_INCLUDE port/include)

@@ -1,28 +1,15 @@
 /*
- * kg_auth.c - the platform's auth endpoints over kg_http + kg_json.
- *
- * Every call is: build the JSON body, POST it to prefix + path, decode the
- * reply into a fixed struct. Building and decoding are separate functions
- * with no I/O; only post_json() talks to the network.
+ * kg_auth.c - the platform's auth endpoints: each builds its body
+ * (kg_auth_codec.c), POSTs it to prefix + path over the kept-alive
+ * connection, and decodes the reply (kg_auth_codec.c). Only post() does I/O.
  */
 #include "kg_auth.h"
 
 #include <string.h>
 
-#define KG_HTTPS_PORT 443
+#include "kg_auth_codec.h"
 
-typedef kg_token_reply_t tr_t;
-static const kg_json_field_t token_fields[] = {
-    KG_JSON_FIELD_STR(tr_t, access_token, "access_token", 0),
-    KG_JSON_FIELD_I64(tr_t, expires_in, "expires_in", 0),
-    KG_JSON_FIELD_STR(tr_t, refresh_token, "refresh_token", 0),
-    KG_JSON_FIELD_STR(tr_t, openid, "openid", 0),
-    KG_JSON_FIELD_STR(tr_t, unionid, "unionid", 0),
-    KG_JSON_FIELD_STR(tr_t, scope, "scope", 0),
-    KG_JSON_FIELD_I32(tr_t, orig_acnt_type, "orig_acnt_type", 0),
-    KG_JSON_FIELD_I32(tr_t, error_code, "error_code", 0),
-    KG_JSON_FIELD_STR(tr_t, error_msg, "error_msg", 0),
-};
+#define KG_HTTPS_PORT 443
 
 static void log_line(const kg_auth_t *a, kg_log_level_t level, const char *msg)
 {
@@ -56,20 +43,35 @@ static kg_err_t make_host_header(kg_auth_t *a)
     return join2(a->host_header, sizeof a->host_header, a->cfg.host, suffix);
 }
 
+static const char *or_default(const char *value, const char *fallback)
+{
+    return value ? value : fallback;
+}
+
 static void apply_defaults(kg_auth_config_t *c)
 {
-    if (!c->env_prefix) c->env_prefix = "";
+    c->env_prefix = or_default(c->env_prefix, "");
+    c->path_app_token = or_default(c->path_app_token, CONFIG_KGIOT_PATH_APP_TOKEN);
+    c->path_user_token = or_default(c->path_user_token, CONFIG_KGIOT_PATH_USER_TOKEN);
+    c->path_qr = or_default(c->path_qr, CONFIG_KGIOT_PATH_QR);
+    c->path_qr_status = or_default(c->path_qr_status, CONFIG_KGIOT_PATH_QR_STATUS);
+    c->path_refresh = or_default(c->path_refresh, CONFIG_KGIOT_PATH_REFRESH);
+    c->path_virtual_unbind = or_default(c->path_virtual_unbind, CONFIG_KGIOT_PATH_VIRTUAL_UNBIND);
+    c->path_virtual_bind_info =
+        or_default(c->path_virtual_bind_info, CONFIG_KGIOT_PATH_VIRTUAL_BIND_INFO);
     if (!c->port) c->port = KG_HTTPS_PORT;
-    if (!c->path_app_token) c->path_app_token = CONFIG_KGIOT_PATH_APP_TOKEN;
-    if (!c->path_user_token) c->path_user_token = CONFIG_KGIOT_PATH_USER_TOKEN;
     if (!c->timeout_ms) c->timeout_ms = CONFIG_KGIOT_REQUEST_TIMEOUT_MS;
+}
+
+static bool filled(const char *s)
+{
+    return s && s[0];
 }
 
 kg_err_t kg_auth_init(kg_auth_t *a, const kg_auth_config_t *cfg, const kg_port_t *port,
                       const kg_transport_t *transport)
 {
-    if (!a || !cfg || !port || !transport || !cfg->host || !cfg->host[0] || !cfg->appid ||
-        !cfg->appid[0])
+    if (!a || !cfg || !port || !transport || !filled(cfg->host) || !filled(cfg->appid))
         return KG_ERR_ARG;
     memset(a, 0, sizeof *a);
     a->cfg = *cfg;
@@ -86,59 +88,10 @@ void kg_auth_close(kg_auth_t *a)
     kg_http_client_close(&a->http);
 }
 
-/* ---- Request bodies (no I/O) ---- */
-
-/* The secret travels only in direct mode; in broker mode the vendor's
- * backend adds it, so the device never holds it. */
-static void add_credentials(kg_json_writer_t *w, const kg_auth_config_t *c)
-{
-    kg_json_add_str(w, "appid", c->appid);
-    if (c->secret && c->secret[0]) kg_json_add_str(w, "secret", c->secret);
-}
-
-static kg_err_t build_app_token_body(kg_auth_t *a, size_t *len)
-{
-    kg_json_writer_t w;
-    kg_json_begin(&w, a->body, sizeof a->body);
-    add_credentials(&w, &a->cfg);
-    kg_json_add_str(&w, "grant_type", "client_credential");
-    return kg_json_end(&w, len);
-}
-
-static kg_err_t build_user_token_body(kg_auth_t *a, const char *code, size_t *len)
-{
-    kg_json_writer_t w;
-    kg_json_begin(&w, a->body, sizeof a->body);
-    add_credentials(&w, &a->cfg);
-    kg_json_add_str(&w, "code", code);
-    kg_json_add_str(&w, "grant_type", "authorization_code");
-    return kg_json_end(&w, len);
-}
-
-/* ---- Reply decoding (no I/O) ---- */
-
-static int status_ok(int status)
-{
-    return status >= 200 && status < 300;
-}
-
-/* The platform's verdict first (error_code), then HTTP's, then completeness. */
-kg_err_t kg_auth_decode_token(kg_json_doc_t *doc, int http_status, char *body, size_t len,
-                              kg_token_reply_t *out)
-{
-    memset(out, 0, sizeof *out);
-    out->http_status = http_status;
-    kg_err_t err = kg_json_decode(doc, body, len, token_fields,
-                                  sizeof token_fields / sizeof token_fields[0], out, NULL);
-    if (err != KG_OK) return status_ok(http_status) ? err : KG_ERR_HTTP_STATUS;
-    if (out->error_code != 0) return KG_ERR_API;
-    if (!status_ok(http_status)) return KG_ERR_HTTP_STATUS;
-    return out->access_token[0] ? KG_OK : KG_ERR_JSON_MISSING;
-}
-
 /* ---- I/O ---- */
 
-static kg_err_t post_json(kg_auth_t *a, const char *path, size_t body_len, kg_http_resp_t **resp)
+kg_err_t kg_auth_post(kg_auth_t *a, const char *path, const char *body, size_t len,
+                      const kg_http_header_t *headers, size_t header_count, kg_http_resp_t **resp)
 {
     kg_err_t err = join2(a->path, sizeof a->path, a->cfg.env_prefix, path);
     if (err != KG_OK) return err;
@@ -147,38 +100,127 @@ static kg_err_t post_json(kg_auth_t *a, const char *path, size_t body_len, kg_ht
         .host = a->host_header,
         .path = a->path,
         .content_type = "application/json",
-        .body = (const uint8_t *)a->body,
-        .body_len = body_len,
+        .body = (const uint8_t *)body,
+        .body_len = len,
+        .headers = headers,
+        .header_count = header_count,
     };
     err = kg_http_client_request(&a->http, &req, a->cfg.timeout_ms, resp);
-    log_line(a, err == KG_OK ? KG_LOG_INFO : KG_LOG_WARN, a->path);
+    /* The path names the endpoint; no body, token or header value is logged. */
+    log_line(a, err == KG_OK ? KG_LOG_DEBUG : KG_LOG_WARN, a->path);
     return err;
 }
 
-static kg_err_t token_call(kg_auth_t *a, const char *path, kg_err_t built, size_t len, tr_t *out)
+/* POST a->body (built as `built` reported) and hand back the reply body. */
+static kg_err_t exchange(kg_auth_t *a, const char *path, kg_err_t built, size_t len, int *status,
+                         char **body, size_t *body_len)
 {
     kg_http_resp_t *resp;
     if (built != KG_OK) return built;
-    kg_err_t err = post_json(a, path, len, &resp);
+    kg_err_t err = kg_auth_post(a, path, a->body, len, NULL, 0, &resp);
     if (err != KG_OK) return err;
-    size_t body_len;
-    char *body = kg_http_resp_body(resp, &body_len);
-    err = kg_auth_decode_token(&a->doc, resp->status, body, body_len, out);
+    *status = resp->status;
+    *body = kg_http_resp_body(resp, body_len);
+    return KG_OK;
+}
+
+static kg_err_t logged(kg_auth_t *a, kg_err_t err)
+{
     if (err == KG_ERR_API) log_line(a, KG_LOG_WARN, "platform error_code != 0");
     return err;
+}
+
+/* ---- Endpoints ---- */
+
+/* Runs one token endpoint: the body is already in a->body. */
+static kg_err_t token_call(kg_auth_t *a, const char *path, kg_err_t built, size_t len,
+                           kg_token_reply_t *out)
+{
+    int status = 0;
+    char *body = NULL;
+    size_t body_len = 0;
+    memset(out, 0, sizeof *out);
+    kg_err_t err = exchange(a, path, built, len, &status, &body, &body_len);
+    if (err == KG_OK) err = kg_auth_decode_token(&a->doc, status, body, body_len, out);
+    return logged(a, err);
 }
 
 kg_err_t kg_auth_app_token(kg_auth_t *a, kg_token_reply_t *out)
 {
     size_t len = 0;
-    kg_err_t built = build_app_token_body(a, &len);
+    kg_err_t built = kg_auth_body_app_token(&a->cfg, a->body, sizeof a->body, &len);
     return token_call(a, a->cfg.path_app_token, built, len, out);
 }
 
 kg_err_t kg_auth_user_token(kg_auth_t *a, const char *code, kg_token_reply_t *out)
 {
-    if (!code || !code[0]) return KG_ERR_ARG;
     size_t len = 0;
-    kg_err_t built = build_user_token_body(a, code, &len);
+    if (!filled(code)) return KG_ERR_ARG;
+    kg_err_t built = kg_auth_body_user_token(&a->cfg, code, a->body, sizeof a->body, &len);
     return token_call(a, a->cfg.path_user_token, built, len, out);
+}
+
+kg_err_t kg_auth_refresh(kg_auth_t *a, const char *openid, const char *refresh_token, int64_t ts,
+                         kg_token_reply_t *out)
+{
+    size_t len = 0;
+    if (!filled(refresh_token)) return KG_ERR_ARG;
+    kg_err_t built =
+        kg_auth_body_refresh(&a->cfg, openid, refresh_token, ts, a->body, sizeof a->body, &len);
+    return token_call(a, a->cfg.path_refresh, built, len, out);
+}
+
+kg_err_t kg_auth_qr(kg_auth_t *a, const char *app_token, kg_qr_reply_t *out)
+{
+    int status = 0;
+    char *body = NULL;
+    size_t len = 0, body_len = 0;
+    if (!filled(app_token)) return KG_ERR_ARG;
+    kg_err_t built = kg_auth_body_qr(&a->cfg, app_token, a->body, sizeof a->body, &len);
+    kg_err_t err = exchange(a, a->cfg.path_qr, built, len, &status, &body, &body_len);
+    if (err == KG_OK) err = kg_auth_decode_qr(&a->doc, status, body, body_len, out);
+    return logged(a, err);
+}
+
+kg_err_t kg_auth_qr_status(kg_auth_t *a, const char *qr_id, kg_qr_status_reply_t *out)
+{
+    int status = 0;
+    char *body = NULL;
+    size_t len = 0, body_len = 0;
+    if (!filled(qr_id)) return KG_ERR_ARG;
+    kg_err_t built = kg_auth_body_qr_status(&a->cfg, qr_id, a->body, sizeof a->body, &len);
+    kg_err_t err = exchange(a, a->cfg.path_qr_status, built, len, &status, &body, &body_len);
+    if (err == KG_OK) err = kg_auth_decode_qr_status(&a->doc, status, body, body_len, out);
+    return logged(a, err);
+}
+
+static kg_err_t status_call(kg_auth_t *a, const char *path, kg_err_t built, size_t len,
+                            kg_status_reply_t *out)
+{
+    int status = 0;
+    char *body = NULL;
+    size_t body_len = 0;
+    kg_err_t err = exchange(a, path, built, len, &status, &body, &body_len);
+    if (err == KG_OK) err = kg_auth_decode_status(&a->doc, status, body, body_len, out);
+    return logged(a, err);
+}
+
+kg_err_t kg_auth_virtual_unbind(kg_auth_t *a, const char *openid, const char *access_token,
+                                const char *vendor_token, kg_status_reply_t *out)
+{
+    size_t len = 0;
+    if (!filled(openid) || !filled(access_token) || !filled(vendor_token)) return KG_ERR_ARG;
+    kg_err_t built = kg_auth_body_virtual_unbind(&a->cfg, openid, access_token, vendor_token,
+                                                 a->body, sizeof a->body, &len);
+    return status_call(a, a->cfg.path_virtual_unbind, built, len, out);
+}
+
+kg_err_t kg_auth_virtual_bind_info(kg_auth_t *a, const char *virtual_openid, const char *app_token,
+                                   kg_status_reply_t *out)
+{
+    size_t len = 0;
+    if (!filled(virtual_openid) || !filled(app_token)) return KG_ERR_ARG;
+    kg_err_t built = kg_auth_body_virtual_bind_info(&a->cfg, virtual_openid, app_token, a->body,
+                                                    sizeof a->body, &len);
+    return status_call(a, a->cfg.path_virtual_bind_info, built, len, out);
 }

@@ -8,6 +8,15 @@
  * (defaults from Kconfig); PLATFORM.md marks which paths are assumptions.
  *
  * The caller provides the transport (normally kg_tls over kg_tcp).
+ *
+ * Modes (PLATFORM.md, security): in direct mode the device holds the secret
+ * (provisioned at run time) and signs refreshes with the appkey; in broker
+ * mode (secret NULL) the device talks to the vendor's backend with the same
+ * shapes but never sends a secret, a sign or a ts: the backend adds them.
+ *
+ * Endpoints 2, 3, 6, 7 and the refresh path are ASSUMED in PLATFORM.md: their
+ * paths and QR field names are Kconfig options (CONFIG_KGIOT_PATH_*,
+ * CONFIG_KGIOT_QR_*).
  */
 #ifndef KG_AUTH_H
 #define KG_AUTH_H
@@ -24,10 +33,18 @@ typedef struct {
     uint16_t port;          /* 443 */
     const char *env_prefix; /* "" (production) or "/test" */
     const char *appid;
-    const char *secret;          /* direct mode only; provisioned at run time, never compiled in */
-    const char *path_app_token;  /* NULL: CONFIG_KGIOT_PATH_APP_TOKEN */
-    const char *path_user_token; /* NULL: CONFIG_KGIOT_PATH_USER_TOKEN */
-    uint32_t timeout_ms;         /* per call; 0: CONFIG_KGIOT_REQUEST_TIMEOUT_MS */
+    const char
+        *secret; /* direct mode; NULL or "": broker mode. Run-time value, never compiled in */
+    const char *appkey; /* refresh signing key (direct mode); NULL: the secret */
+    /* Paths; NULL: the CONFIG_KGIOT_PATH_* default. */
+    const char *path_app_token;
+    const char *path_user_token;
+    const char *path_qr;
+    const char *path_qr_status;
+    const char *path_refresh;
+    const char *path_virtual_unbind;
+    const char *path_virtual_bind_info;
+    uint32_t timeout_ms; /* per call; 0: CONFIG_KGIOT_REQUEST_TIMEOUT_MS */
 } kg_auth_config_t;
 
 /* Fields of the token replies. Integers accept numbers or numeric strings. */
@@ -43,6 +60,46 @@ typedef struct {
     char error_msg[CONFIG_KGIOT_ERRMSG_MAX];
     int http_status;
 } kg_token_reply_t;
+
+/* The login QR code (#2). */
+typedef struct {
+    char qr_content[CONFIG_KGIOT_QR_CONTENT_MAX]; /* what the device renders as a QR code */
+    char qr_id[CONFIG_KGIOT_QR_ID_MAX];           /* the key to poll its status with */
+    int64_t expires_in;                           /* seconds the code stays valid; 0 unknown */
+    int32_t error_code;
+    char error_msg[CONFIG_KGIOT_ERRMSG_MAX];
+    int http_status;
+} kg_qr_reply_t;
+
+/* What the user has done with the QR code, mapped from the platform's
+ * status value through CONFIG_KGIOT_QR_STATUS_* (ASSUMED values). */
+typedef enum {
+    KG_QR_WAITING,   /* shown, not scanned yet */
+    KG_QR_SCANNED,   /* scanned, waiting for the user to confirm */
+    KG_QR_CONFIRMED, /* confirmed: code holds the authorization code */
+    KG_QR_EXPIRED,   /* too old: get a new one */
+    KG_QR_CANCELLED, /* the user refused */
+    KG_QR_UNKNOWN,   /* a status value not in the configured mapping */
+} kg_qr_state_t;
+
+/* QR status (#3). */
+typedef struct {
+    kg_qr_state_t state;
+    int32_t status;                   /* the platform's raw value */
+    char code[CONFIG_KGIOT_CODE_MAX]; /* the authorization code, once confirmed */
+    int32_t interval;                 /* server's minimum poll interval (s); 0 none */
+    int32_t error_code;
+    char error_msg[CONFIG_KGIOT_ERRMSG_MAX];
+    int http_status;
+} kg_qr_status_reply_t;
+
+/* Replies that carry only the platform's verdict (#6), plus #7's status. */
+typedef struct {
+    int32_t status; /* #7: 1 bound, 0 not bound */
+    int32_t error_code;
+    char error_msg[CONFIG_KGIOT_ERRMSG_MAX];
+    int http_status;
+} kg_status_reply_t;
 
 typedef struct {
     kg_auth_config_t cfg;
@@ -66,6 +123,39 @@ kg_err_t kg_auth_app_token(kg_auth_t *a, kg_token_reply_t *out);
 /* access_token: exchange an authorization code for the user token
  * (grant_type=authorization_code). */
 kg_err_t kg_auth_user_token(kg_auth_t *a, const char *code, kg_token_reply_t *out);
+
+/* Login QR code (#2), with the app-level token. */
+kg_err_t kg_auth_qr(kg_auth_t *a, const char *app_token, kg_qr_reply_t *out);
+
+/* Status of the QR code qr_id (#3). A reply whose status is not in the
+ * mapping is KG_OK with state KG_QR_UNKNOWN. */
+kg_err_t kg_auth_qr_status(kg_auth_t *a, const char *qr_id, kg_qr_status_reply_t *out);
+
+/* Refresh (#5): the user token when openid is given, else the app token.
+ * ts is Unix seconds (direct mode; ignored in broker mode). The reply may
+ * lack a new refresh_token (then out->refresh_token is ""). */
+kg_err_t kg_auth_refresh(kg_auth_t *a, const char *openid, const char *refresh_token, int64_t ts,
+                         kg_token_reply_t *out);
+
+/* The refresh signature: lowercase hex MD5 of "KG_" appid "_" ts "_" appkey,
+ * into out[33] (NUL-terminated). No I/O. Errors: KG_ERR_ARG, KG_ERR_NO_SPACE
+ * (the signed string is longer than CONFIG_KGIOT_JSON_BODY_MAX). */
+kg_err_t kg_auth_refresh_sign(const char *appid, int64_t ts, const char *appkey, char out[33]);
+
+/* Dark-account unbind (#6): the dark account's openid and access token, and
+ * the vendor's auth code. */
+kg_err_t kg_auth_virtual_unbind(kg_auth_t *a, const char *openid, const char *access_token,
+                                const char *vendor_token, kg_status_reply_t *out);
+
+/* Dark-account bind info (#7), with the app-level token. */
+kg_err_t kg_auth_virtual_bind_info(kg_auth_t *a, const char *virtual_openid, const char *app_token,
+                                   kg_status_reply_t *out);
+
+/* POST a ready JSON body to prefix + path with extra headers, on the same
+ * kept-alive connection; *resp is the raw reply (valid until the next call).
+ * For authorised business calls (kg_session's kg_call). */
+kg_err_t kg_auth_post(kg_auth_t *a, const char *path, const char *body, size_t len,
+                      const kg_http_header_t *headers, size_t header_count, kg_http_resp_t **resp);
 
 /* Decode a token reply body (no I/O; for vendors who move the bytes
  * themselves). body is modified in place. KG_ERR_API when error_code != 0,

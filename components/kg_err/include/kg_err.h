@@ -42,7 +42,12 @@
     X(KG_ERR_TLS_IO, "TLS record layer error after the handshake")                                 \
     X(KG_ERR_NO_MEMORY, "the static mbedTLS pool is exhausted")                                    \
     X(KG_ERR_NO_CLOCK, "the port cannot tell the wall-clock time")                                 \
-    X(KG_ERR_API, "the platform answered with a non-zero error_code")
+    X(KG_ERR_API, "the platform answered with a non-zero error_code")                              \
+    X(KG_ERR_LOGIN_REQUIRED, "no valid token remains: the user must log in again")                 \
+    X(KG_ERR_QR_EXPIRED, "the QR code expired more often than CONFIG_KGIOT_QR_RENEWALS allows")    \
+    X(KG_ERR_LOGIN_DENIED, "the user refused the login on the phone")                              \
+    X(KG_ERR_NOT_FOUND, "nothing has been stored yet")                                             \
+    X(KG_ERR_STORE, "the token store failed to load or save")
 
 #define KG_ERR_ENUM_(name, text) name##_INDEX_,
 enum { KG_ERR_LIST(KG_ERR_ENUM_) KG_ERR_COUNT_ };
