@@ -2,7 +2,7 @@
 # and Zephyr. Paths are relative to the repository root (KGIOT_ROOT).
 # Dependencies point down the list only.
 
-set(KGIOT_COMPONENTS kg_err kg_json kg_net kg_http kg_tls kg_auth)
+set(KGIOT_COMPONENTS kg_err kg_json kg_net kg_http kg_tls kg_auth kg_qr)
 
 set(KGIOT_SRCS_kg_err  components/kg_err/kg_err.c)
 set(KGIOT_SRCS_kg_json components/kg_json/kg_json_read.c components/kg_json/kg_json_write.c)
@@ -12,6 +12,8 @@ set(KGIOT_SRCS_kg_http components/kg_http/kg_http_request.c components/kg_http/k
 set(KGIOT_SRCS_kg_tls  components/kg_tls/kg_tls.c)
 set(KGIOT_SRCS_kg_auth components/kg_auth/kg_auth.c components/kg_auth/kg_auth_codec.c
                        components/kg_auth/kg_auth_sign.c)
+# Optional: renders the QR content; devices that display it otherwise leave it out.
+set(KGIOT_SRCS_kg_qr   components/kg_qr/kg_qr.c)
 
 # What each component links (plain build); "mbedtls", "jsmn" and "qrcodegen"
 # are external. kg_auth uses mbedTLS only for the refresh signature's MD5.
@@ -21,5 +23,6 @@ set(KGIOT_DEPS_kg_net  kg_err)
 set(KGIOT_DEPS_kg_http kg_err kg_net)
 set(KGIOT_DEPS_kg_tls  kg_err kg_net mbedtls)
 set(KGIOT_DEPS_kg_auth kg_err kg_json kg_http mbedtls)
+set(KGIOT_DEPS_kg_qr   kg_err qrcodegen)
 
 set(KGIOT_PORT_INCLUDE port/include)
