@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build kgiot, start the bundled mock
-# platform server on loopback (TLS with a throwaway CA), and run the
-# app-level token call and the user-token exchange against it.
+# platform on loopback (TLS with a throwaway CA) as the vendor's broker, and
+# sign a user in by QR code: the mock "scans" and confirms by itself after a
+# few seconds. Then one authorised business call with the saved session.
 # Usage: bash boards/host/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,17 +14,19 @@ cmake --build "$build" -j2 --target kgiot >/dev/null
 work=$build/demo
 mkdir -p "$work"
 bash tests/mock/make_certs.sh "$work" >/dev/null
-rm -f "$work/port"
+rm -f "$work/port" "$work/session.json"
 /usr/bin/python3 tests/mock/kg_mock.py --port 0 --cert "$work/server.pem" --key "$work/server.key" \
-    --port-file "$work/port" --appid demo-app --secret demo-secret --code demo-code \
+    --port-file "$work/port" --appid demo-app --secret demo-secret --broker --auto-confirm 4 \
     >/dev/null 2>"$work/mock.log" &
 mock=$!
 trap 'kill $mock 2>/dev/null; wait $mock 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 [ -s "$work/port" ] || { echo "mock server did not start:"; cat "$work/mock.log"; exit 1; }
 base="https://localhost:$(cat "$work/port")"
-echo "mock platform at $base (CA $work/ca.pem)"
-set -x
-"$build/boards/host/kgiot" app-token --base "$base" --ca "$work/ca.pem" --appid demo-app --secret demo-secret
-"$build/boards/host/kgiot" token --base "$base/test" --ca "$work/ca.pem" --appid demo-app --secret demo-secret \
-    --code demo-code
+kgiot=("$build/boards/host/kgiot")
+common=(--base "$base" --ca "$work/ca.pem" --appid demo-app --broker --state "$work/session.json")
+echo "mock platform (broker front) at $base; the mock confirms the scan after 4 s"
+echo "\$ kgiot login --base $base --ca ca.pem --appid demo-app --broker"
+"${kgiot[@]}" login "${common[@]}" --poll-ms 1000
+echo "\$ kgiot call /api/v2/user/echo --body '{\"song\":\"月亮代表我的心\"}' ..."
+"${kgiot[@]}" call /api/v2/user/echo "${common[@]}" --body '{"song":"月亮代表我的心"}'

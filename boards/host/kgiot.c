@@ -1,90 +1,107 @@
 /*
- * kgiot - the host command-line tool: calls the platform's auth endpoints
- * through the same library a device uses (kg_auth over kg_tls over kg_tcp
- * over the POSIX port) and prints the decoded reply as one JSON object.
+ * kgiot - the host command-line tool. It runs the same library a device
+ * uses (kg_auth / kg_session over kg_tls over kg_tcp over the POSIX port)
+ * and prints each reply as one JSON object on stdout.
  *
- *   kgiot token     --base URL --ca FILE --appid A --secret S --code C [--show-secrets]
- *   kgiot app-token --base URL --ca FILE --appid A --secret S [--show-secrets]
+ *   kgiot app-token  --base URL --ca FILE --appid A --secret S
+ *   kgiot token      --base URL --ca FILE --appid A --secret S --code C
+ *   kgiot refresh    --base URL --ca FILE --appid A --appkey K --refresh-token R [--openid O]
+ *   kgiot qr         --base URL --ca FILE --appid A (--secret S | --broker)
+ *   kgiot qr-status  --base URL --ca FILE --appid A --qr-id Q
+ *   kgiot login      --base URL --ca FILE --appid A (--secret S | --broker) [--state FILE]
+ *   kgiot call PATH  --base URL --ca FILE --appid A (--secret S | --broker) [--body JSON] [--guest]
+ * Common: [--show-secrets] [-v]. Tokens print as "***" unless --show-secrets.
  *
  * Exit status: 0 success, 1 the call failed (one line on stderr naming the
  * error), 2 usage.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "kg_auth.h"
-#include "kg_port_posix.h"
-#include "kg_tcp.h"
-#include "kg_tls.h"
+#include "kgiot.h"
 
-#define CA_MAX  (64 * 1024)
-#define OUT_MAX 2048
+#define CA_MAX (64 * 1024)
 
-typedef struct {
-    const char *command;
-    const char *base;
-    const char *ca_file;
-    const char *appid;
-    const char *secret;
-    const char *code;
-    int show_secrets;
-    int verbose;
-} cli_args_t;
-
-/* Everything static: the tool is built the way a device would use the library. */
-static kg_port_t port;
-static kg_tcp_t tcp;
-static kg_tls_t tls;
-static kg_auth_t auth;
-static kg_transport_t tcp_tr, tls_tr;
-static kg_http_url_t url;
+kg_port_t cli_port;
+kg_http_url_t cli_url;
 static uint8_t ca_buf[CA_MAX + 1];
-static char out_buf[OUT_MAX];
 
 static int usage(void)
 {
-    fputs("usage: kgiot token     --base URL --ca FILE --appid A --secret S --code C "
-          "[--show-secrets] [-v]\n"
-          "       kgiot app-token --base URL --ca FILE --appid A --secret S [--show-secrets] "
-          "[-v]\n",
+    fputs("usage: kgiot app-token --base URL --ca FILE --appid A --secret S\n"
+          "       kgiot token     --base URL --ca FILE --appid A --secret S --code C\n"
+          "       kgiot refresh   --base URL --ca FILE --appid A --appkey K --refresh-token R "
+          "[--openid O]\n"
+          "       kgiot qr        --base URL --ca FILE --appid A (--secret S | --broker)\n"
+          "       kgiot qr-status --base URL --ca FILE --appid A --qr-id Q\n"
+          "       kgiot login     --base URL --ca FILE --appid A (--secret S | --broker) "
+          "[--state FILE] [--poll-ms N] [--timeout-ms N]\n"
+          "       kgiot call PATH --base URL --ca FILE --appid A (--secret S | --broker) "
+          "[--body JSON] [--guest] [--state FILE]\n"
+          "options for all: [--show-secrets] [-v]\n",
           stderr);
     return 2;
 }
 
-static const char **option_slot(cli_args_t *a, const char *name)
+#define OPT(name, member)                                                                          \
+    {                                                                                              \
+        name, offsetof(cli_args_t, member)                                                         \
+    }
+static const struct {
+    const char *name;
+    size_t offset;
+} value_opts[] = {
+    OPT("--base", base),
+    OPT("--ca", ca_file),
+    OPT("--appid", appid),
+    OPT("--secret", secret),
+    OPT("--appkey", appkey),
+    OPT("--code", code),
+    OPT("--openid", openid),
+    OPT("--refresh-token", refresh_token),
+    OPT("--qr-id", qr_id),
+    OPT("--body", body),
+    OPT("--state", state),
+    OPT("--poll-ms", poll_ms),
+    OPT("--timeout-ms", timeout_ms),
+};
+static const struct {
+    const char *name;
+    size_t offset;
+} flag_opts[] = {
+    OPT("--broker", broker),
+    OPT("--guest", guest),
+    OPT("--show-secrets", show_secrets),
+    OPT("-v", verbose),
+};
+
+/* Consumes argv[*i] (and its value); false for an unknown option. */
+static bool parse_option(cli_args_t *a, int argc, char **argv, int *i)
 {
-    static const struct {
-        const char *name;
-        size_t offset;
-    } opts[] = {
-        {"--base", offsetof(cli_args_t, base)},   {"--ca", offsetof(cli_args_t, ca_file)},
-        {"--appid", offsetof(cli_args_t, appid)}, {"--secret", offsetof(cli_args_t, secret)},
-        {"--code", offsetof(cli_args_t, code)},
-    };
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (strcmp(name, opts[i].name) == 0) return (const char **)((char *)a + opts[i].offset);
-    return NULL;
+    for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
+        if (strcmp(argv[*i], value_opts[k].name) != 0) continue;
+        if (*i + 1 >= argc) return false;
+        *(const char **)((char *)a + value_opts[k].offset) = argv[++*i];
+        return true;
+    }
+    for (size_t k = 0; k < sizeof flag_opts / sizeof flag_opts[0]; k++) {
+        if (strcmp(argv[*i], flag_opts[k].name) != 0) continue;
+        *(bool *)((char *)a + flag_opts[k].offset) = true;
+        return true;
+    }
+    return false;
 }
 
-static int parse_args(int argc, char **argv, cli_args_t *a)
+static bool parse_args(int argc, char **argv, cli_args_t *a)
 {
     memset(a, 0, sizeof *a);
-    if (argc < 2) return -1;
+    if (argc < 2) return false;
     a->command = argv[1];
-    for (int i = 2; i < argc; i++) {
-        const char **slot = option_slot(a, argv[i]);
-        if (slot && i + 1 < argc) {
-            *slot = argv[++i];
-        } else if (strcmp(argv[i], "--show-secrets") == 0) {
-            a->show_secrets = 1;
-        } else if (strcmp(argv[i], "-v") == 0) {
-            a->verbose = 1;
-        } else {
-            return -1;
-        }
-    }
-    return (a->base && a->ca_file && a->appid) ? 0 : -1;
+    int i = 2;
+    if (strcmp(a->command, "call") == 0 && argc > 2 && argv[2][0] != '-') a->path = argv[i++];
+    for (; i < argc; i++)
+        if (!parse_option(a, argc, argv, &i)) return false;
+    return a->base && a->ca_file && a->appid;
 }
 
 /* The CA as mbedTLS wants it: PEM with its terminating NUL counted, or DER. */
@@ -102,91 +119,71 @@ static kg_err_t load_ca(const char *path, kg_tls_config_t *cfg)
     return KG_OK;
 }
 
-static kg_err_t connect_stack(const cli_args_t *a)
+kg_err_t cli_prepare(const cli_args_t *a, kg_tls_config_t *tls_cfg)
 {
     bool is_tls = false;
-    kg_tls_config_t tls_cfg;
-    kg_err_t err = kg_http_parse_url(a->base, &url, &is_tls);
+    kg_err_t err = kg_http_parse_url(a->base, &cli_url, &is_tls);
     if (err == KG_OK && !is_tls)
         err = KG_ERR_URL; /* the platform is only ever spoken to over TLS */
-    if (err == KG_OK) err = load_ca(a->ca_file, &tls_cfg);
+    if (err == KG_OK) err = load_ca(a->ca_file, tls_cfg);
     if (err == KG_OK) err = kg_tls_pool_init();
-    if (err != KG_OK) return err;
-    kg_port_posix_init(&port, a->verbose ? KG_LOG_DEBUG : KG_LOG_ERROR);
-    kg_tcp_init(&tcp, &port, &tcp_tr);
-    err = kg_tls_init(&tls, &tls_cfg, &port, &tcp_tr, &tls_tr);
-    if (err != KG_OK) return err;
-    const kg_auth_config_t cfg = {
-        .host = url.host,
-        .port = url.port,
-        .env_prefix = url.prefix,
-        .appid = a->appid,
-        .secret = a->secret,
-    };
-    return kg_auth_init(&auth, &cfg, &port, &tls_tr);
-}
-
-static const char *redact(const char *token, int show)
-{
-    return show ? token : "***";
-}
-
-static kg_err_t print_reply(const kg_token_reply_t *r, int user, int show)
-{
-    kg_json_writer_t w;
-    size_t len;
-    kg_json_begin(&w, out_buf, sizeof out_buf);
-    kg_json_add_str(&w, "access_token", redact(r->access_token, show));
-    kg_json_add_int(&w, "expires_in", r->expires_in);
-    kg_json_add_str(&w, "refresh_token", redact(r->refresh_token, show));
-    if (user) {
-        kg_json_add_str(&w, "openid", r->openid);
-        kg_json_add_str(&w, "unionid", r->unionid);
-        kg_json_add_str(&w, "scope", r->scope);
-        kg_json_add_int(&w, "orig_acnt_type", r->orig_acnt_type);
-    }
-    kg_json_add_int(&w, "error_code", r->error_code);
-    kg_json_add_str(&w, "error_msg", r->error_msg);
-    kg_err_t err = kg_json_end(&w, &len);
-    if (err == KG_OK) printf("%s\n", out_buf);
+    kg_port_posix_init(&cli_port, a->verbose ? KG_LOG_DEBUG : KG_LOG_ERROR);
     return err;
 }
 
-static void report_error(kg_err_t err, const kg_token_reply_t *r)
+const char *cli_redact(const cli_args_t *a, const char *secret)
 {
-    if (err == KG_ERR_API)
-        fprintf(stderr, "kgiot: KG_ERR_API %d %s\n", (int)r->error_code, r->error_msg);
-    else if (err == KG_ERR_HTTP_STATUS)
+    return a->show_secrets ? secret : "***";
+}
+
+kg_err_t cli_print(kg_json_writer_t *w)
+{
+    size_t len;
+    kg_err_t err = kg_json_end(w, &len);
+    if (err == KG_OK) printf("%s\n", w->buf);
+    fflush(stdout);
+    return err;
+}
+
+static void report_error(const cli_result_t *r)
+{
+    if (r->err == KG_ERR_API)
+        fprintf(stderr, "kgiot: KG_ERR_API %d %s\n", (int)r->error_code,
+                r->error_msg ? r->error_msg : "");
+    else if (r->err == KG_ERR_HTTP_STATUS)
         fprintf(stderr, "kgiot: KG_ERR_HTTP_STATUS %d\n", r->http_status);
     else
-        fprintf(stderr, "kgiot: %s (%s)\n", kg_err_name(err), kg_err_text(err));
+        fprintf(stderr, "kgiot: %s (%s)\n", kg_err_name(r->err), kg_err_text(r->err));
 }
 
-static kg_err_t run_command(const cli_args_t *a, kg_token_reply_t *reply, int *user)
+static cli_result_t app_token(const cli_args_t *a)
 {
-    *user = strcmp(a->command, "token") == 0;
-    if (!a->secret || (*user && !a->code)) return KG_ERR_ARG;
-    kg_err_t err = connect_stack(a);
-    if (err != KG_OK) return err;
-    err = *user ? kg_auth_user_token(&auth, a->code, reply) : kg_auth_app_token(&auth, reply);
-    kg_auth_close(&auth);
-    kg_tls_free(&tls);
-    return err;
+    return cli_token(a, false);
 }
+
+static cli_result_t user_token(const cli_args_t *a)
+{
+    return cli_token(a, true);
+}
+
+static const struct {
+    const char *name;
+    cli_result_t (*run)(const cli_args_t *a);
+} commands[] = {
+    {"app-token", app_token},     {"token", user_token}, {"refresh", cli_refresh}, {"qr", cli_qr},
+    {"qr-status", cli_qr_status}, {"login", cli_login},  {"call", cli_call},
+};
 
 int main(int argc, char **argv)
 {
-    static kg_token_reply_t reply;
     cli_args_t a;
-    int user = 0;
-    if (parse_args(argc, argv, &a) != 0) return usage();
-    if (strcmp(a.command, "token") != 0 && strcmp(a.command, "app-token") != 0) return usage();
-    kg_err_t err = run_command(&a, &reply, &user);
-    if (err == KG_ERR_ARG) return usage();
-    if (err == KG_OK) err = print_reply(&reply, user, a.show_secrets);
-    if (err != KG_OK) {
-        report_error(err, &reply);
-        return 1;
+    if (!parse_args(argc, argv, &a)) return usage();
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(a.command, commands[i].name) != 0) continue;
+        cli_result_t r = commands[i].run(&a);
+        if (r.err == KG_ERR_ARG) return usage();
+        if (r.err != KG_OK) report_error(&r);
+        return r.err == KG_OK ? 0 : 1;
     }
-    return 0;
+    return usage();
 }

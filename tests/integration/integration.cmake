@@ -8,3 +8,9 @@ if(TARGET kgiot)
                      --work ${CMAKE_CURRENT_BINARY_DIR}/integration)
     set_tests_properties(integration_auth PROPERTIES TIMEOUT 180)
 endif()
+if(TARGET kgiot)
+    add_test(NAME integration_login
+             COMMAND ${KGIOT_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/test_login.py
+                     --kgiot $<TARGET_FILE:kgiot> --work ${CMAKE_CURRENT_BINARY_DIR}/login)
+    set_tests_properties(integration_login PROPERTIES TIMEOUT 300)
+endif()

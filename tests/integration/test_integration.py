@@ -7,76 +7,16 @@ one whose certificate names another host), then drives the real binaries.
 import argparse
 import json
 import os
-import signal
 import socket
-import ssl
 import subprocess
 import sys
-import time
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MOCK = os.path.join(HERE, "..", "mock", "kg_mock.py")
-CERTS = os.path.join(HERE, "..", "mock", "make_certs.sh")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mockctl import Mock, make_certs  # noqa: E402
+
 APPID, SECRET, CODE = "kgtest", "kgsecret", "code-ok-1"
 ARGS = None
-
-
-class Mock:
-    """One mock server process and a TLS control channel to it."""
-
-    def __init__(self, work, name, cert, key, ca):
-        self.ca = ca
-        port_file = os.path.join(work, name + ".port")
-        if os.path.exists(port_file):
-            os.unlink(port_file)
-        self.log = open(os.path.join(work, name + ".log"), "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, MOCK, "--port", "0", "--cert", cert, "--key", key,
-             "--port-file", port_file, "--appid", APPID, "--secret", SECRET, "--code", CODE],
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.time() + 10
-        while not os.path.exists(port_file):
-            if time.time() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("mock server did not start: see " + self.log.name)
-            time.sleep(0.02)
-        with open(port_file) as f:
-            self.port = int(f.read().strip())
-
-    def control(self, method, path, body=None):
-        ctx = ssl.create_default_context(cafile=self.ca)
-        ctx.check_hostname = False  # the wrong-name server is controlled too
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
-            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                data = json.dumps(body).encode() if body is not None else b""
-                s.sendall(("%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                           "Content-Length: %d\r\nConnection: close\r\n\r\n"
-                           % (method, path, len(data))).encode() + data)
-                reply = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    reply += chunk
-        head, _, body_bytes = reply.partition(b"\r\n\r\n")
-        return json.loads(body_bytes) if body_bytes.strip() else None
-
-    def config(self, **knobs):
-        self.control("POST", "/__mock/config", knobs)
-
-    def reset(self):
-        self.control("POST", "/__mock/reset", {})
-
-    def stats(self):
-        return self.control("GET", "/__mock/stats")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
 
 
 def run(*argv, timeout=30):
@@ -89,13 +29,11 @@ class Base(unittest.TestCase):
     def setUpClass(cls):
         work = ARGS.work
         os.makedirs(work, exist_ok=True)
-        subprocess.run(["bash", CERTS, work], check=True, capture_output=True)
-        cls.ca = os.path.join(work, "ca.pem")
+        cls.ca = make_certs(work)
         cls.other_ca = os.path.join(work, "other_ca.pem")
-        cls.mock = Mock(work, "mock", os.path.join(work, "server.pem"),
-                        os.path.join(work, "server.key"), cls.ca)
-        cls.wrong = Mock(work, "wrongname", os.path.join(work, "wrongname.pem"),
-                         os.path.join(work, "wrongname.key"), cls.ca)
+        code = ["--code", CODE]
+        cls.mock = Mock(work, "mock", cls.ca, APPID, SECRET, code)
+        cls.wrong = Mock(work, "wrongname", cls.ca, APPID, SECRET, code, cert="wrongname")
         cls.base = "https://localhost:%d" % cls.mock.port
 
     @classmethod

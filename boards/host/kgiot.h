@@ -1,0 +1,69 @@
+/*
+ * kgiot.h - private to the host tool: its parsed arguments, the stack it
+ * builds (port, TCP, TLS, kg_auth or kg_session) and the commands.
+ */
+#ifndef KGIOT_H
+#define KGIOT_H
+
+#include <stdbool.h>
+
+#include "kg_auth.h"
+#include "kg_port_posix.h"
+#include "kg_session.h"
+#include "kg_tcp.h"
+#include "kg_tls.h"
+
+typedef struct {
+    const char *command;
+    const char *base;
+    const char *ca_file;
+    const char *appid;
+    const char *secret;
+    const char *appkey;
+    const char *code;
+    const char *refresh_token;
+    const char *openid;
+    const char *qr_id;
+    const char *path;  /* kgiot call PATH */
+    const char *body;  /* kgiot call --body */
+    const char *state; /* the session file */
+    const char *poll_ms;
+    const char *timeout_ms;
+    bool broker;
+    bool guest;
+    bool show_secrets;
+    bool verbose;
+} cli_args_t;
+
+/* What a command returns: the error, and the platform's reply when there was one. */
+typedef struct {
+    kg_err_t err;
+    int32_t error_code;
+    const char *error_msg;
+    int http_status;
+} cli_result_t;
+
+extern kg_port_t cli_port;
+extern kg_http_url_t cli_url;
+
+/* Parse --base, load --ca, set up the port: shared by every command. */
+kg_err_t cli_prepare(const cli_args_t *a, kg_tls_config_t *tls_cfg);
+/* "***" unless secrets are to be shown. */
+const char *cli_redact(const cli_args_t *a, const char *secret);
+/* Print the writer's object on one line; KG_ERR_NO_SPACE if it overflowed. */
+kg_err_t cli_print(kg_json_writer_t *w);
+
+/* Commands over kg_auth (kgiot_auth_cmds.c). */
+cli_result_t cli_token(const cli_args_t *a, bool user);
+cli_result_t cli_refresh(const cli_args_t *a);
+cli_result_t cli_qr(const cli_args_t *a);
+cli_result_t cli_qr_status(const cli_args_t *a);
+
+/* Commands over kg_session (kgiot_session_cmds.c). */
+cli_result_t cli_login(const cli_args_t *a);
+cli_result_t cli_call(const cli_args_t *a);
+
+/* A kg_token_store_t over a file, replaced atomically on save (kgiot_file_store.c). */
+void cli_file_store_init(kg_token_store_t *store, const char *path);
+
+#endif
