@@ -3,7 +3,7 @@
  *
  * The integrator fills in a kg_port_t (statically, usually const) and hands
  * it to kgiot. Nothing in components/ knows the OS: time, entropy, sockets,
- * logging (and, in a later revision, flash) all go through these callbacks.
+ * logging and flash all go through these callbacks.
  * Every callback receives the port's own ctx pointer first.
  *
  * Ports shipped: port/posix (host and tests). Planned: lwip, esp_idf, zephyr.
@@ -26,6 +26,21 @@ typedef enum {
     KG_LOG_INFO = 3,
     KG_LOG_DEBUG = 4,
 } kg_log_level_t;
+
+/* A flash region with NOR semantics, for token storage (kg_store).
+ * Addresses are offsets into the region. Erase sets a whole sector to 0xFF;
+ * program can only clear bits (1 -> 0) and must be aligned to, and a
+ * multiple of, program_unit bytes. A write interrupted by power loss may
+ * leave any prefix of its bytes programmed. */
+typedef struct kg_flash {
+    void *ctx;
+    uint32_t sector_size;  /* erase unit in bytes */
+    uint32_t sector_count; /* at least 2 for power-safe storage */
+    uint32_t program_unit; /* 1, 2, 4, 8 or 16 bytes */
+    kg_err_t (*read)(void *ctx, uint32_t addr, void *buf, size_t len);
+    kg_err_t (*program)(void *ctx, uint32_t addr, const void *buf, size_t len);
+    kg_err_t (*erase)(void *ctx, uint32_t sector);
+} kg_flash_t;
 
 typedef struct kg_port {
     void *ctx; /* passed back to every callback */
@@ -60,9 +75,9 @@ typedef struct kg_port {
      * a token here. May be NULL (no logging). */
     void (*log)(void *ctx, kg_log_level_t level, const char *msg);
 
-    /* Reserved for the flash region (read/program/erase + geometry), added
-     * with token storage. NULL until then. */
-    const void *flash;
+    /* The flash region tokens are stored in; NULL when the integrator
+     * stores them some other way (kg_token_store_t of kg_session.h). */
+    const kg_flash_t *flash;
 } kg_port_t;
 
 #endif

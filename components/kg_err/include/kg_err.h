@@ -47,7 +47,9 @@
     X(KG_ERR_QR_EXPIRED, "the QR code expired more often than CONFIG_KGIOT_QR_RENEWALS allows")    \
     X(KG_ERR_LOGIN_DENIED, "the user refused the login on the phone")                              \
     X(KG_ERR_NOT_FOUND, "nothing has been stored yet")                                             \
-    X(KG_ERR_STORE, "the token store failed to load or save")
+    X(KG_ERR_STORE, "the token store failed to load or save")                                      \
+    X(KG_ERR_FLASH, "a flash read, program or erase failed")                                       \
+    X(KG_ERR_STORE_VERSION, "the stored record has another format version")
 
 #define KG_ERR_ENUM_(name, text) name##_INDEX_,
 enum { KG_ERR_LIST(KG_ERR_ENUM_) KG_ERR_COUNT_ };
