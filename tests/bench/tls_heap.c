@@ -14,6 +14,8 @@
 #include "kg_tcp.h"
 #include "kg_tls.h"
 
+#include <mbedtls/version.h>
+
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C) && defined(MBEDTLS_MEMORY_DEBUG)
 #include <mbedtls/memory_buffer_alloc.h>
 #define HAVE_POOL_STATS 1
