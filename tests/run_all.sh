@@ -38,4 +38,6 @@ CC=clang cmake -S "$root" -B "$out/fuzz" -DKGIOT_FUZZ=ON -DKGIOT_TESTS=OFF >"$ou
 cmake --build "$out/fuzz" -j"$jobs" >"$out/fuzz.build.log" 2>&1 || { tail -50 "$out/fuzz.build.log"; exit 1; }
 bash tests/fuzz/run.sh "$out/fuzz" "$fuzz_seconds"
 
+step "QEMU Cortex-M3 (mps2-an385)"; bash boards/qemu_mps2_an385/run_tests.sh "$out/qemu"
+
 step "all suites passed"

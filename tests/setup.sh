@@ -4,7 +4,9 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang clang-format cppcheck complexity valgrind openssl
       libmbedtls-dev libjsmn-dev libqrcodegen-dev zbar-tools python3 python3-kconfiglib dpkg-dev xz-utils
-      gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi)
+      gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+      qemu-system-arm
+      liblwip-dev iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

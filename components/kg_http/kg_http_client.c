@@ -96,18 +96,16 @@ kg_err_t kg_http_client_request(kg_http_client_t *c, const kg_http_request_t *re
     uint64_t received = c->bytes_received;
     kg_http_request_t r = *req;
     size_t len;
-    bool reused = c->connected;
+    int tries = c->connected ? 2 : 1; /* only a reused connection earns a retry */
     *resp = &c->resp;
     if (r.host == NULL) r.host = c->host;
     kg_err_t err = kg_http_write_request(&r, c->tx, c->tx_cap, &len);
     if (err != KG_OK) return err;
     bool no_body = strcmp(r.method, "HEAD") == 0;
     c->requests++;
-    err = attempt(c, len, no_body, deadline);
-    if (reused && dropped(err) && c->bytes_received == received) {
+    while ((err = attempt(c, len, no_body, deadline)) != KG_OK && --tries > 0 && dropped(err) &&
+           c->bytes_received == received)
         kg_http_client_close(c);
-        err = attempt(c, len, no_body, deadline);
-    }
     /* After an error the connection's state is unknown. */
     if (err != KG_OK || !c->resp.keep_alive) kg_http_client_close(c);
     return err;

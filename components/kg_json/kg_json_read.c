@@ -3,14 +3,16 @@
  * strings (\uXXXX to UTF-8) and integers, and decode a flat object into a
  * struct in one pass over its keys.
  *
- * jsmn is compiled into this file (static) so the compiler can inline it.
- * JSMN_STRICT is left off: on the reference reply it costs 270 of ~7,550
- * x86-64 instructions per decode, which the budget does not have. What it
- * would catch is checked here where it matters: the root's keys must be
- * strings with one value each, and a bare word in a decoded field is a
- * type or range error. Bare words inside ignored fields pass unnoticed.
+ * jsmn is compiled into this file (static) so the compiler can inline it,
+ * with parent links (see kg_json.h). JSMN_STRICT is left off: it costs
+ * about 270 x86-64 instructions per decode and 108 bytes of Cortex-M3
+ * code. What it would catch is checked here where it matters: the root's
+ * keys must be strings with one value each, and a bare word in a decoded
+ * field is a type or range error. Bare words inside ignored fields pass
+ * unnoticed.
  */
 #define JSMN_STATIC
+#define JSMN_PARENT_LINKS /* as kg_json.h has it */
 #include <jsmn.h>
 
 #include "kg_json.h"
@@ -18,21 +20,17 @@
 #include <limits.h>
 #include <string.h>
 
-/* int64_t magnitude limit, split so the overflow check needs no division. */
-#define MAG_DIV10 UINT64_C(922337203685477580) /* INT64_MAX / 10 */
-#define MAG_LAST  7u                           /* INT64_MAX % 10; one more when negative */
+/* int64_t magnitude limit / 10: below it, mag * 10 + 9 cannot wrap. */
+#define MAG_DIV10 UINT64_C(922337203685477580)
 
 /* Longest key spelled with escapes that can still be matched. */
 #define ESCAPED_KEY_MAX 48
 
 /* ---- Tokens ---- */
 
-static bool only_space(const char *s, size_t n)
+static bool is_space(char c)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') return false;
-    }
-    return true;
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* jsmn, then the checks it leaves out: one root, an object, nothing after it. */
@@ -49,8 +47,9 @@ static kg_err_t tokenize(kg_json_doc_t *doc, char *text, size_t len)
     if (n == JSMN_ERROR_NOMEM) return KG_ERR_JSON_TOKENS;
     if (n < 1 || doc->tok[0].type != JSMN_OBJECT) return KG_ERR_JSON_SYNTAX;
     /* jsmn happily reads several roots, and stops at a NUL: both are junk here. */
-    if (!only_space(text + doc->tok[0].end, len - (size_t)doc->tok[0].end))
-        return KG_ERR_JSON_SYNTAX;
+    for (size_t i = (size_t)doc->tok[0].end; i < len; i++) {
+        if (!is_space(text[i])) return KG_ERR_JSON_SYNTAX;
+    }
     doc->text = text;
     doc->len = len;
     doc->count = n;
@@ -59,12 +58,12 @@ static kg_err_t tokenize(kg_json_doc_t *doc, char *text, size_t len)
 
 /* The token after the subtree rooted at t. jsmn lays tokens out in preorder
  * and a token's size is its number of children, so counting is enough. */
-static int skip(const kg_json_doc_t *doc, int t)
+static const jsmntok_t *skip(const jsmntok_t *t, const jsmntok_t *end)
 {
     int pending = 1;
 
-    while (pending > 0 && t < doc->count) {
-        pending += doc->tok[t].size - 1;
+    while (pending > 0 && t < end) {
+        pending += t->size - 1;
         t++;
     }
     return t;
@@ -84,104 +83,54 @@ static bool valid_token(const kg_json_doc_t *doc, int t)
     return doc != NULL && t >= 0 && t < doc->count;
 }
 
-static kg_err_t check_members(const kg_json_doc_t *doc)
-{
-    int t = 1;
+/* ---- Strings ----
+ * Only raw string tokens are decoded, and jsmn has checked their escapes: a
+ * backslash is followed by one of "\\/bfnrtu, and a 'u' by four hex digits,
+ * all inside the token. What jsmn lets through, a lone surrogate or U+0000,
+ * is caught here. A token decoded in place (it ends in a NUL) is never
+ * decoded again: its bytes are no longer JSON. */
 
-    for (int m = 0; m < doc->tok[0].size; m++) {
-        if (t >= doc->count || !is_member(&doc->tok[t])) return KG_ERR_JSON_SYNTAX;
-        t = skip(doc, t);
-    }
-    return KG_OK;
-}
-
-kg_err_t kg_json_parse(kg_json_doc_t *doc, char *text, size_t len)
-{
-    kg_err_t err;
-
-    if (doc == NULL) return KG_ERR_ARG;
-    err = tokenize(doc, text, len);
-    if (err == KG_OK) err = check_members(doc);
-    if (err != KG_OK) doc->count = 0;
-    return err;
-}
-
-static bool escaped_key_is(const char *s, size_t n, const char *key, size_t key_len);
-
-/* Compared as written, and decoded when written with escapes. */
-static bool key_is(const kg_json_doc_t *doc, const jsmntok_t *k, const char *key, size_t key_len)
-{
-    const char *s = doc->text + k->start;
-    size_t n = (size_t)(k->end - k->start);
-
-    if (n == key_len && memcmp(s, key, key_len) == 0) return true;
-    return n > key_len && escaped_key_is(s, n, key, key_len);
-}
-
-int kg_json_find(const kg_json_doc_t *doc, int obj, const char *key)
-{
-    int found = -1;
-    int t = obj + 1;
-    size_t key_len;
-
-    if (!valid_token(doc, obj) || key == NULL || doc->tok[obj].type != JSMN_OBJECT) return -1;
-    key_len = strlen(key);
-    for (int m = 0; m < doc->tok[obj].size && t < doc->count; m++) {
-        if (is_member(&doc->tok[t]) && key_is(doc, &doc->tok[t], key, key_len))
-            found = t + 1; /* keep going: the last duplicate wins, as in decode */
-        t = skip(doc, t);
-    }
-    return found;
-}
-
-/* ---- Strings ---- */
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = (char)(c | 0x20); /* fold to lower case */
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-/* Four hex digits at s[0..4), or -1. */
+/* The value of the four hex digits at s: a digit's low nibble, plus 9 for
+ * the letters (bit 6 set in both cases). */
 static long hex4(const char *s)
 {
     long v = 0;
 
     for (int i = 0; i < 4; i++) {
-        int d = hex_digit(s[i]);
-        if (d < 0) return -1;
-        v = v << 4 | d;
+        unsigned c = (unsigned char)s[i];
+        v = v << 4 | (long)((c & 0xF) + (c >> 6) * 9);
     }
     return v;
 }
 
-/* The code point of "\uXXXX" (and its low half when it is a high surrogate)
- * at s[*r..n), where s[*r] is the 'u'; advances *r past it. 0 on error:
- * bad hex, a lone surrogate, or U+0000, which a C string cannot hold. */
-static long code_point(const char *s, size_t n, size_t *r)
+/* The escape whose backslash is at s[*r - 1], decoded; advances *r past it.
+ * 0 on error: a lone surrogate, or U+0000, which a C string cannot hold.
+ * Only a high surrogate looks further, at what must be a second \uXXXX. */
+static long decode_escape(const char *s, size_t n, size_t *r)
 {
+    static const char from[] = "bfnrt";
+    static const char to[] = "\b\f\n\r\t";
+    const char *p = s + *r;
+    const char *hit;
     long hi, lo;
 
-    if (n - *r < 5 || (hi = hex4(s + *r + 1)) < 0) return 0;
+    if (*p != 'u') {
+        (*r)++;
+        hit = memchr(from, *p, sizeof from - 1);
+        return hit != NULL ? to[hit - from] : *p; /* '"', '\\' and '/' stand for themselves */
+    }
+    hi = hex4(p + 1);
     *r += 5;
-    if (hi >= 0xDC00 && hi <= 0xDFFF) return 0;
-    if (hi < 0xD800 || hi > 0xDBFF) return hi;
-    if (n - *r < 6 || s[*r] != '\\' || s[*r + 1] != 'u') return 0;
-    lo = hex4(s + *r + 2);
-    if (lo < 0xDC00 || lo > 0xDFFF) return 0;
+    if ((hi & 0xF800) != 0xD800) return hi; /* not a surrogate */
+    if (hi >= 0xDC00 || *r >= n || p[5] != '\\' || p[6] != 'u') return 0;
+    lo = hex4(p + 7);
+    if ((lo & 0xFC00) != 0xDC00) return 0;
     *r += 6;
     return 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
 }
 
-static size_t utf8_len(long cp)
-{
-    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-}
-
-/* Writes cp as the k bytes utf8_len(cp) gave: six bits per continuation
- * byte, from the last, and what is left under the length's lead bits. */
+/* Writes cp as k bytes of UTF-8: six bits per continuation byte, from the
+ * last, and what is left under the length's lead bits. A raw byte is k 1. */
 static void utf8_put(char *out, long cp, size_t k)
 {
     static const unsigned char lead[5] = {0, 0x00, 0xC0, 0xE0, 0xF0};
@@ -193,80 +142,35 @@ static void utf8_put(char *out, long cp, size_t k)
     out[0] = (char)(lead[k] | cp);
 }
 
-/* The escape whose backslash is at s[*r], decoded; advances *r past it.
- * 0 for an invalid escape. */
-static long decode_escape(const char *s, size_t n, size_t *r)
+/* Decodes the raw string s[0..n) into dst[0..cap) with a NUL; *len excludes
+ * it. One byte at a time: only strings with escapes come here, and those
+ * are mostly escapes (\u-encoded Chinese messages). dst may be s itself (the
+ * output never outruns the input) or NULL to only validate. On error dst
+ * holds "". Errors: KG_ERR_JSON_ESCAPE, KG_ERR_JSON_TOO_LONG. */
+static kg_err_t unescape(const char *s, size_t n, char *dst, size_t cap, size_t *len)
 {
-    static const char from[] = "\"\\/bfnrt";
-    static const char to[] = "\"\\/\b\f\n\r\t";
-    const char *hit;
-
-    if (++*r >= n) return 0;
-    if (s[*r] == 'u') return code_point(s, n, r);
-    hit = memchr(from, s[*r], sizeof from - 1);
-    if (hit == NULL) return 0;
-    (*r)++;
-    return to[hit - from];
-}
-
-/* The slow path of unescape, from the first backslash at s[r]. Byte by byte:
- * escaped strings are mostly escapes (\u-encoded Chinese messages). */
-static kg_err_t unescape_tail(const char *s, size_t n, size_t r, char *dst, size_t cap, size_t *len)
-{
-    size_t w = *len;
+    size_t r = 0, w = 0;
+    kg_err_t err = KG_OK;
 
     while (r < n) {
-        long cp;
-        size_t k;
-        if (s[r] != '\\') {
-            if (w + 1 >= cap) return KG_ERR_JSON_TOO_LONG; /* keep room for the NUL */
-            if (dst != NULL) dst[w] = s[r];
-            w++;
-            r++;
-            continue;
+        long cp = (unsigned char)s[r++];
+        size_t k = 1;
+        if (cp == '\\') {
+            cp = decode_escape(s, n, &r);
+            k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
         }
-        cp = decode_escape(s, n, &r);
-        if (cp == 0) return KG_ERR_JSON_ESCAPE;
-        k = utf8_len(cp);
-        if (k >= cap - w) return KG_ERR_JSON_TOO_LONG;
+        /* k < cap - w keeps room for the NUL */
+        err = cp == 0 ? KG_ERR_JSON_ESCAPE : k >= cap - w ? KG_ERR_JSON_TOO_LONG : KG_OK;
+        if (err != KG_OK) {
+            w = 0;
+            break;
+        }
         if (dst != NULL) utf8_put(dst + w, cp, k);
         w += k;
     }
     *len = w;
-    return KG_OK;
-}
-
-/* Decodes the raw string s[0..n), whose first backslash is at s[plain] (n
- * when there is none), into dst[0..cap) with a NUL; *len excludes it. dst may
- * be s itself (the output never outruns the input) or NULL to only validate.
- * On error dst holds "". Errors: KG_ERR_JSON_ESCAPE, KG_ERR_JSON_TOO_LONG. */
-static kg_err_t unescape(const char *s, size_t n, size_t plain, char *dst, size_t cap, size_t *len)
-{
-    kg_err_t err = KG_OK;
-
-    *len = plain;
-    if (plain >= cap) return KG_ERR_JSON_TOO_LONG;
-    if (dst != NULL && dst != s) memcpy(dst, s, plain);
-    if (plain < n) err = unescape_tail(s, n, plain, dst, cap, len);
-    if (dst != NULL) dst[err == KG_OK ? *len : 0] = '\0';
+    if (dst != NULL) dst[w] = '\0';
     return err;
-}
-
-/* Offset of the first backslash in s[0..n), or n. */
-static size_t plain_len(const char *s, size_t n)
-{
-    const char *bs = memchr(s, '\\', n);
-
-    return bs != NULL ? (size_t)(bs - s) : n;
-}
-
-static bool escaped_key_is(const char *s, size_t n, const char *key, size_t key_len)
-{
-    char buf[ESCAPED_KEY_MAX];
-    size_t plain = plain_len(s, n);
-
-    return plain < n && unescape(s, n, plain, buf, sizeof buf, &n) == KG_OK && n == key_len &&
-           memcmp(buf, key, key_len) == 0;
 }
 
 /* A decoded string token ends in a NUL (raw ones end at their closing quote,
@@ -284,16 +188,78 @@ kg_err_t kg_json_string(kg_json_doc_t *doc, int t, const char **out, size_t *out
     if (tok->type != JSMN_STRING) return KG_ERR_JSON_TYPE;
     s = doc->text + tok->start;
     raw = n = (size_t)(tok->end - tok->start);
-    if (doc->text[tok->end] != '\0') {
-        size_t plain = plain_len(s, raw);
-        err = unescape(s, raw, plain, NULL, raw + 1, &n);
+    if (s[raw] != '\0') {
+        err = unescape(s, raw, NULL, raw + 1, &n);
         if (err != KG_OK) return err;
-        (void)unescape(s, raw, plain, s, raw + 1, &n);
+        (void)unescape(s, raw, s, raw + 1, &n);
         tok->end = tok->start + (int)n;
     }
     *out = s;
     if (out_len != NULL) *out_len = n;
     return KG_OK;
+}
+
+/* ---- Keys ---- */
+
+/* The index of the field named key[0..len), or -1. Replies tend to list
+ * fields in table order, so the search starts after the previous match and
+ * wraps. Lengths first: most names fail there without touching their bytes. */
+static int match_field(const kg_json_field_t *fields, size_t nfields, size_t hint, const char *key,
+                       size_t len)
+{
+    size_t f = hint;
+
+    for (size_t j = 0; j < nfields; j++, f++) {
+        if (f >= nfields) f = 0;
+        if (fields[f].key_len == len && memcmp(fields[f].key, key, len) == 0) return (int)f;
+    }
+    return -1;
+}
+
+/* The field named by key token k when its spelling matched none: a key
+ * written with escapes ("access\u005Ftoken") names the same field as its
+ * plain spelling, so such a key is decoded into a small buffer and looked
+ * up again. */
+static int match_escaped(const kg_json_doc_t *doc, const kg_json_field_t *fields, size_t nfields,
+                         size_t hint, const jsmntok_t *k)
+{
+    const char *s = doc->text + k->start;
+    size_t n = (size_t)(k->end - k->start);
+    char buf[ESCAPED_KEY_MAX];
+
+    if (s[n] == '\0' || memchr(s, '\\', n) == NULL || unescape(s, n, buf, sizeof buf, &n) != KG_OK)
+        return -1;
+    return match_field(fields, nfields, hint, buf, n);
+}
+
+static int match_key(const kg_json_doc_t *doc, const kg_json_field_t *fields, size_t nfields,
+                     size_t hint, const jsmntok_t *k)
+{
+    int f = match_field(fields, nfields, hint, doc->text + k->start, (size_t)(k->end - k->start));
+
+    return f >= 0 ? f : match_escaped(doc, fields, nfields, hint, k);
+}
+
+/* The key is looked up as a one-field table, whose 16-bit key length is
+ * why a key of 64 KiB or more is never found. */
+int kg_json_find(const kg_json_doc_t *doc, int obj, const char *key)
+{
+    kg_json_field_t field = {key, 0, 0, 0, 0, 0};
+    const jsmntok_t *t, *end, *found = NULL;
+    size_t key_len;
+
+    if (!valid_token(doc, obj) || key == NULL || doc->tok[obj].type != JSMN_OBJECT) return -1;
+    key_len = strlen(key);
+    if (key_len > UINT16_MAX) return -1;
+    field.key_len = (uint16_t)key_len;
+    t = doc->tok + obj + 1;
+    end = doc->tok + doc->count;
+    for (int m = doc->tok[obj].size; m > 0 && t < end; m--) {
+        if (is_member(t) && match_key(doc, &field, 1, 0, t) == 0)
+            found = t + 1; /* keep going: the last duplicate wins, as in decode */
+        t = skip(t, end);
+    }
+    return found != NULL ? (int)(found - doc->tok) : -1;
 }
 
 /* ---- Integers ---- */
@@ -304,38 +270,36 @@ static bool is_null(const kg_json_doc_t *doc, const jsmntok_t *tok)
            memcmp(doc->text + tok->start, "null", 4) == 0;
 }
 
-/* Objects, arrays, true, false, null: not numbers of any kind. Other bare
- * words fail as junk in parse_int. */
-static bool is_non_number(const kg_json_doc_t *doc, const jsmntok_t *tok)
-{
-    char c = doc->text[tok->start];
-
-    return tok->type == JSMN_OBJECT || tok->type == JSMN_ARRAY ||
-           (tok->type == JSMN_PRIMITIVE && (c == 't' || c == 'f' || c == 'n'));
-}
-
-/* A decimal integer filling s[0..n) exactly, with an optional '-'. */
+/* A decimal integer filling s[0..n) exactly, with an optional '-'. The
+ * magnitude stays below 2^64 (checked before each digit), and is checked
+ * against int64_t's range once, at the end. */
 static kg_err_t parse_int(const char *s, size_t n, int64_t *out)
 {
-    size_t i = (n > 0 && s[0] == '-') ? 1 : 0;
-    unsigned last = MAG_LAST + (unsigned)i;
+    size_t neg = n > 0 && s[0] == '-';
     uint64_t mag = 0;
 
-    if (i == n) return KG_ERR_JSON_RANGE;
-    for (; i < n; i++) {
+    if (neg == n) return KG_ERR_JSON_RANGE;
+    for (size_t i = neg; i < n; i++) {
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9 || mag > MAG_DIV10 || (mag == MAG_DIV10 && d > last)) return KG_ERR_JSON_RANGE;
+        if (d > 9 || mag > MAG_DIV10) return KG_ERR_JSON_RANGE;
         mag = mag * 10 + d;
     }
+    if (mag > (uint64_t)INT64_MAX + neg) return KG_ERR_JSON_RANGE;
     /* -(mag - 1) - 1 reaches INT64_MIN without overflowing on the way. */
-    *out = s[0] == '-' ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+    *out = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
     return KG_OK;
 }
 
+/* Objects, arrays, true, false, null: not numbers of any kind. Other bare
+ * words fail as junk in parse_int. */
 static kg_err_t token_int(const kg_json_doc_t *doc, const jsmntok_t *tok, int64_t *out)
 {
-    if (is_non_number(doc, tok)) return KG_ERR_JSON_TYPE;
-    return parse_int(doc->text + tok->start, (size_t)(tok->end - tok->start), out);
+    const char *s = doc->text + tok->start;
+
+    if (tok->type == JSMN_OBJECT || tok->type == JSMN_ARRAY ||
+        (tok->type == JSMN_PRIMITIVE && (*s == 't' || *s == 'f' || *s == 'n')))
+        return KG_ERR_JSON_TYPE;
+    return parse_int(s, (size_t)(tok->end - tok->start), out);
 }
 
 kg_err_t kg_json_int(kg_json_doc_t *doc, int t, int64_t *out)
@@ -345,63 +309,6 @@ kg_err_t kg_json_int(kg_json_doc_t *doc, int t, int64_t *out)
 }
 
 /* ---- Decoding into a struct ---- */
-
-static uint32_t load32(const char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof v); /* any alignment */
-    return v;
-}
-
-/* a[0..n) == b[0..n), four bytes at a time; the last word may overlap. Keys
- * are short, and this beats a call to memcmp. */
-static bool same_bytes(const char *a, const char *b, size_t n)
-{
-    size_t i = 0;
-
-    if (n < 4) {
-        while (i < n && a[i] == b[i])
-            i++;
-        return i == n;
-    }
-    for (; i + 4 < n; i += 4) {
-        if (load32(a + i) != load32(b + i)) return false;
-    }
-    return load32(a + n - 4) == load32(b + n - 4);
-}
-
-/* The field named key[0..len), or NULL. Replies tend to list fields in
- * table order, so the search starts after the previous match and wraps.
- * Lengths first: most names fail there without touching their bytes. */
-static const kg_json_field_t *match_field(const kg_json_field_t *fields, size_t nfields,
-                                          size_t hint, const char *key, size_t len)
-{
-    size_t f = hint;
-
-    for (size_t j = 0; j < nfields; j++, f++) {
-        if (f >= nfields) f = 0;
-        if (fields[f].key_len == len && same_bytes(fields[f].key, key, len)) return &fields[f];
-    }
-    return NULL;
-}
-
-/* The field named by key token k. A key written with escapes
- * ("access\u005Ftoken") names the same field as its plain spelling, so on a
- * miss such a key is decoded into a small buffer and looked up again. */
-static const kg_json_field_t *match_key(const kg_json_doc_t *doc, const kg_json_field_t *fields,
-                                        size_t nfields, size_t hint, const jsmntok_t *k)
-{
-    const char *s = doc->text + k->start;
-    size_t n = (size_t)(k->end - k->start);
-    char key[ESCAPED_KEY_MAX];
-    const kg_json_field_t *f = match_field(fields, nfields, hint, s, n);
-    size_t plain;
-
-    if (f != NULL || (plain = plain_len(s, n)) == n) return f;
-    if (unescape(s, n, plain, key, sizeof key, &n) != KG_OK) return NULL;
-    return match_field(fields, nfields, hint, key, n);
-}
 
 static kg_err_t store_int(const kg_json_doc_t *doc, const jsmntok_t *v, const kg_json_field_t *f,
                           char *dst)
@@ -414,36 +321,29 @@ static kg_err_t store_int(const kg_json_doc_t *doc, const jsmntok_t *v, const kg
         if (err == KG_OK) memcpy(dst, &x, sizeof x);
         return err;
     }
-    if (x < INT32_MIN || x > INT32_MAX) return KG_ERR_JSON_RANGE;
+    if ((uint64_t)x + UINT64_C(0x80000000) > UINT32_MAX) return KG_ERR_JSON_RANGE; /* not int32 */
     x32 = (int32_t)x;
     memcpy(dst, &x32, sizeof x32);
     return KG_OK;
 }
 
 /* Strings go straight from the body into the field: the body stays as it
- * was. Most have no escapes: one memchr and one memcpy. */
+ * was. Most have no escapes: one memchr and one memcpy. The field is ""
+ * first, so it is "" after any failure (an earlier duplicate's value
+ * included). */
 static kg_err_t store_str(const kg_json_doc_t *doc, const jsmntok_t *v, const kg_json_field_t *f,
                           char *dst)
 {
     const char *s = doc->text + v->start;
     size_t n = (size_t)(v->end - v->start);
-    size_t plain;
 
+    *dst = '\0';
     if (v->type != JSMN_STRING) return KG_ERR_JSON_TYPE;
-    plain = plain_len(s, n);
-    if (plain < n) return unescape(s, n, plain, dst, f->cap, &n);
+    if (memchr(s, '\\', n) != NULL) return unescape(s, n, dst, f->cap, &n);
     if (n >= f->cap) return KG_ERR_JSON_TOO_LONG;
     memcpy(dst, s, n);
     dst[n] = '\0';
     return KG_OK;
-}
-
-static kg_err_t store(const kg_json_doc_t *doc, const jsmntok_t *v, const kg_json_field_t *f,
-                      void *out)
-{
-    char *dst = (char *)out + f->offset;
-
-    return f->kind == KG_JSON_STR ? store_str(doc, v, f, dst) : store_int(doc, v, f, dst);
 }
 
 static kg_err_t check_required(const kg_json_field_t *fields, size_t nfields, uint32_t seen,
@@ -468,21 +368,22 @@ static kg_err_t decode_members(const kg_json_doc_t *doc, const kg_json_field_t *
     size_t hint = 0;
 
     for (int m = doc->tok[0].size; m > 0; m--) {
-        const kg_json_field_t *f;
+        int f;
         if (k + 1 >= end || !is_member(k)) return KG_ERR_JSON_SYNTAX;
         f = match_key(doc, fields, nfields, hint, k);
-        if (f != NULL && !is_null(doc, k + 1)) {
-            kg_err_t err = store(doc, k + 1, f, out);
-            hint = (size_t)(f - fields);
+        if (f >= 0 && !is_null(doc, k + 1)) {
+            char *dst = (char *)out + fields[f].offset;
+            kg_err_t err = fields[f].kind == KG_JSON_STR ? store_str(doc, k + 1, &fields[f], dst)
+                                                         : store_int(doc, k + 1, &fields[f], dst);
             if (err != KG_OK) {
-                *bad = (int)hint;
+                *bad = f;
                 return err;
             }
-            seen |= 1u << hint; /* a later duplicate overwrites: the last one wins */
-            hint++;
+            seen |= 1u << f; /* a later duplicate overwrites: the last one wins */
+            hint = (size_t)f + 1;
         }
         /* Most values are leaves: the next key follows directly. */
-        k = k[1].size == 0 ? k + 2 : doc->tok + skip(doc, (int)(k - doc->tok));
+        k = k[1].size == 0 ? k + 2 : skip(k, end);
     }
     return check_required(fields, nfields, seen, bad);
 }
@@ -499,4 +400,13 @@ kg_err_t kg_json_decode(kg_json_doc_t *doc, char *text, size_t len, const kg_jso
     if (err == KG_ERR_JSON_SYNTAX) doc->count = 0; /* as kg_json_parse() leaves it */
     if (bad_field != NULL) *bad_field = err == KG_OK ? -1 : bad;
     return err;
+}
+
+/* Decoding with no fields checks every member and fills nothing; tokenize()
+ * zeroes doc->count on its own errors, and decode on a syntax error. */
+kg_err_t kg_json_parse(kg_json_doc_t *doc, char *text, size_t len)
+{
+    char none;
+
+    return kg_json_decode(doc, text, len, NULL, 0, &none, NULL);
 }

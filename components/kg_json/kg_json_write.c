@@ -20,48 +20,35 @@ static void put(kg_json_writer_t *w, const char *s, size_t n)
     w->len += n;
 }
 
-/* Bytes at s that go out as they are: UTF-8 passes through unchanged. */
-static size_t plain_run(const char *s)
-{
-    size_t n = 0;
-
-    while ((unsigned char)s[n] >= 0x20 && s[n] != '"' && s[n] != '\\')
-        n++;
-    return n;
-}
-
-/* c is '"', '\\' or a control character (never NUL). */
-static void put_escape(kg_json_writer_t *w, unsigned char c)
+/* "s" with '"', '\\' and control characters escaped, byte by byte (request
+ * bodies are short): UTF-8 passes through unchanged. */
+static void put_string(kg_json_writer_t *w, const char *s)
 {
     static const char from[] = "\"\\\b\f\n\r\t";
     static const char to[] = "\"\\bfnrt";
     static const char hex[] = "0123456789abcdef";
-    char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-    const char *hit = memchr(from, c, sizeof from - 1);
 
-    if (hit != NULL) {
-        e[1] = to[hit - from];
-        put(w, e, 2);
-    } else {
-        put(w, e, sizeof e);
-    }
-}
-
-static void put_string(kg_json_writer_t *w, const char *s)
-{
     put(w, "\"", 1);
-    while (*s != '\0') {
-        size_t n = plain_run(s);
-        put(w, s, n);
-        s += n;
-        if (*s != '\0') put_escape(w, (unsigned char)*s++);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        const char *hit = memchr(from, c, sizeof from - 1);
+        char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+        if (hit != NULL) {
+            e[1] = to[hit - from];
+            put(w, e, 2);
+        } else {
+            put(w, c < 0x20 ? e : s, c < 0x20 ? sizeof e : 1);
+        }
     }
     put(w, "\"", 1);
 }
 
-/* ,"key": */
-static void put_key(kg_json_writer_t *w, const char *key)
+/* ,"key": -- also where a NULL key or value becomes KG_ERR_ARG (unless an
+ * earlier error stuck). */
+static void put_key(kg_json_writer_t *w, const char *key, bool value_ok)
 {
+    if (w->err == KG_OK && (key == NULL || !value_ok)) w->err = KG_ERR_ARG;
+    if (w->err != KG_OK) return;
     if (w->need_comma) put(w, ",", 1);
     w->need_comma = true;
     put_string(w, key);
@@ -82,28 +69,31 @@ void kg_json_begin(kg_json_writer_t *w, char *buf, size_t cap)
 void kg_json_add_str(kg_json_writer_t *w, const char *key, const char *value)
 {
     if (w == NULL) return;
-    if (w->err == KG_OK && (key == NULL || value == NULL)) w->err = KG_ERR_ARG;
-    if (w->err != KG_OK) return;
-    put_key(w, key);
-    put_string(w, value);
+    put_key(w, key, value != NULL);
+    if (w->err == KG_OK) put_string(w, value);
 }
 
+/* The magnitude is divided by 10 as 32 + 16 + 16 bits, each step's
+ * remainder carried into the next: a 32-bit core needs no 64-bit division
+ * routine (__aeabi_uldivmod). */
 void kg_json_add_int(kg_json_writer_t *w, const char *key, int64_t value)
 {
     char d[20]; /* "-9223372036854775808" */
     size_t i = sizeof d;
     /* Unsigned arithmetic: the magnitude of INT64_MIN does not fit in int64_t. */
     uint64_t mag = value < 0 ? 0u - (uint64_t)value : (uint64_t)value;
+    uint32_t hi = (uint32_t)(mag >> 32), lo = (uint32_t)mag;
 
     if (w == NULL) return;
-    if (w->err == KG_OK && key == NULL) w->err = KG_ERR_ARG;
-    if (w->err != KG_OK) return;
+    put_key(w, key, true);
     do {
-        d[--i] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag != 0);
+        uint32_t x = (hi % 10) << 16 | lo >> 16;
+        uint32_t y = (x % 10) << 16 | (lo & 0xFFFF);
+        hi /= 10;
+        lo = (x / 10) << 16 | y / 10;
+        d[--i] = (char)('0' + y % 10);
+    } while ((hi | lo) != 0);
     if (value < 0) d[--i] = '-';
-    put_key(w, key);
     put(w, d + i, sizeof d - i);
 }
 

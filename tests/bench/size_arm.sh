@@ -15,6 +15,11 @@ for d in components/*/include; do incs+=(-I "$d"); done
 # kg_tls needs mbedTLS headers configured for the target: given as
 # KGIOT_MBEDTLS_INCLUDE (e.g. the 3.6 build's prefix/include), else skipped.
 mbed_inc=${KGIOT_MBEDTLS_INCLUDE:-}
+# kg_auth signs with mbedTLS's MD5: without a target build, the host's
+# headers (declarations only) will do.
+[ -z "$mbed_inc" ] && [ -d /usr/include/mbedtls ] && ln -s /usr/include/mbedtls "$tmp/mbedtls"
+# KGIOT_SIZE_DETAIL=1: also each object's .text and its functions, largest first.
+detail=${KGIOT_SIZE_DETAIL:-0}
 
 printf '%-10s %7s %7s %7s %7s\n' component text rodata data bss
 total=(0 0 0 0)
@@ -35,6 +40,12 @@ for comp in "${comps[@]}"; do
             $1 ~ /^\.text/ {t+=$2} $1 ~ /^\.rodata/ {r+=$2} $1 ~ /^\.data/ {d+=$2} $1 ~ /^\.bss/ {b+=$2}
             END {print t+0, r+0, d+0, b+0}')
         sums=($((sums[0] + t)) $((sums[1] + r)) $((sums[2] + d)) $((sums[3] + b)))
+        if [ "$detail" = 1 ]; then
+            printf '  %-28s %6d\n' "$(basename "$o")" "$t" >>"$tmp/detail"
+            arm-none-eabi-nm --size-sort -r -S "$o" | while read -r _ size kind name; do
+                if [[ $kind == [tT] ]]; then printf '      %6d %s\n' $((16#$size)) "$name"; fi
+            done >>"$tmp/detail"
+        fi
     done
     printf '%-10s %7d %7d %7d %7d\n' "$comp" "${sums[@]}"
     [ "$comp" = kg_tls ] && continue
@@ -44,3 +55,5 @@ done
 printf '%-10s %7d %7d %7d %7d\n' "total*" "${total[@]}"
 echo "* total without kg_tls (whose code is mostly calls into mbedTLS)"
 echo "kg_http + kg_json (jsmn included) .text: ${hj} bytes"
+[ "$detail" = 1 ] && cat "$tmp/detail"
+exit 0

@@ -16,8 +16,9 @@
 # the hash of mbedtls36_user_config.h, nothing is done.  A changed config
 # rebuilds from the already-unpacked source without fetching again.
 #
-# Everything apt touches (sources file, lists, cache) lives in OUTDIR/apt;
-# the system's apt configuration and state are never written.
+# The source comes from tests/deps/debian_source.sh (into OUTDIR/src); what
+# apt touches lives there, the system's apt configuration and state are never
+# written.
 #
 # Environment (optional):
 #   MBEDTLS36_MIRROR        Debian mirror URI (default: the machine's own,
@@ -78,86 +79,8 @@ done
 # --------------------------------------------------------------------------
 # 1. Fetch and unpack the trixie source package (skipped if already unpacked)
 # --------------------------------------------------------------------------
-srcroot=$outdir/src
-unpacked_marker=$srcroot/.unpacked
-
-if [[ -f $unpacked_marker && -f $srcroot/$(cat "$unpacked_marker")/CMakeLists.txt ]]; then
-    srcdir=$srcroot/$(cat "$unpacked_marker")
-    echo "reusing unpacked source $srcdir" >>"$log"
-else
-    mirror=${MBEDTLS36_MIRROR:-}
-    if [[ -z $mirror && -r /etc/apt/sources.list.d/debian.sources ]]; then
-        mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-    fi
-    if [[ -z $mirror && -r /etc/apt/sources.list ]]; then
-        # one-line format: deb [opts] URI suite comp...
-        mirror=$(awk '$1=="deb" { for (i=2;i<=NF;i++) if ($i ~ /^[a-z+]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-    fi
-    mirror=${mirror:-http://deb.debian.org/debian}
-
-    aptdir=$outdir/apt
-    rm -rf "$aptdir" "$srcroot"
-    mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$srcroot"
-    printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        "$mirror" >"$aptdir/src.sources"
-    apt_opts=(
-        -o "Dir::Etc::SourceList=$aptdir/src.sources"
-        -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$aptdir/lists"
-        -o "Dir::Cache=$aptdir/cache"
-        -o Dir::Etc::Preferences=/dev/null
-        -o Dir::Etc::PreferencesParts=/dev/null
-    )
-    # apt's download sandbox user (_apt) cannot write into a root-owned
-    # OUTDIR/src; as root, download directly instead of warning about it.
-    [[ $(id -u) -eq 0 ]] && apt_opts+=(-o APT::Sandbox::User=root)
-
-    run apt-get -q "${apt_opts[@]}" update
-
-    fetched=0
-    if [[ ${MBEDTLS36_NO_DPKG_SOURCE:-0} != 1 ]] && command -v dpkg-source >/dev/null; then
-        echo "+ apt-get source mbedtls" >>"$log"
-        if (cd "$srcroot" && apt-get -q "${apt_opts[@]}" source mbedtls) >>"$log" 2>&1; then
-            fetched=1
-        else
-            echo "apt-get source (with unpack) failed; falling back to --download-only" >>"$log"
-            rm -rf "$srcroot"
-            mkdir -p "$srcroot"
-        fi
-    fi
-    if [[ $fetched -eq 0 ]]; then
-        (cd "$srcroot" && run apt-get -q "${apt_opts[@]}" --download-only source mbedtls)
-        origs=("$srcroot"/mbedtls_*.orig.tar.*)
-        [[ ${#origs[@]} -eq 1 ]] || fail "expected one orig tarball, got: ${origs[*]}"
-        orig=${origs[0]}
-        upver=$(basename "$orig")
-        upver=${upver#mbedtls_}
-        upver=${upver%.orig.tar.*}
-        d=$srcroot/mbedtls-$upver
-        mkdir -p "$d"
-        run tar -xf "$orig" -C "$d" --strip-components=1
-        debtars=("$srcroot"/mbedtls_*.debian.tar.*)
-        if [[ ${#debtars[@]} -eq 1 ]]; then
-            debtar=${debtars[0]}
-            run tar -xf "$debtar" -C "$d"
-            # Apply Debian's quilt patches if we can (what dpkg-source would do).
-            if [[ -f $d/debian/patches/series ]] && command -v patch >/dev/null; then
-                while read -r p _; do
-                    [[ -z $p || $p == \#* ]] && continue
-                    run patch -d "$d" -p1 --forward --batch -i "$d/debian/patches/$p"
-                done <"$d/debian/patches/series"
-            fi
-        fi
-    fi
-
-    srcdirs=("$srcroot"/mbedtls-*/)
-    [[ ${#srcdirs[@]} -eq 1 ]] || fail "expected one unpacked source tree in $srcroot, got: ${srcdirs[*]}"
-    srcdir=${srcdirs[0]%/}
-    [[ -f $srcdir/CMakeLists.txt ]] || fail "no CMakeLists.txt in $srcdir"
-    basename "$srcdir" >"$unpacked_marker"
-    # apt lists are only needed for the fetch (~22 MB); drop them.
-    rm -rf "$aptdir/lists" "$aptdir/cache"
-fi
+srcdir=$(bash "$here/debian_source.sh" "$outdir/src" mbedtls | awk '$1 == "mbedtls" {print $2}')
+[[ -f $srcdir/CMakeLists.txt ]] || fail "no CMakeLists.txt in '$srcdir'"
 
 version=$(sed -n 's/^#define MBEDTLS_VERSION_STRING[[:space:]]*"\(.*\)"/\1/p' "$srcdir/include/mbedtls/build_info.h")
 [[ $version == 3.6.* ]] || fail "expected mbedTLS 3.6.x, got '$version' in $srcdir"

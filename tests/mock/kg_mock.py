@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Strict mock of the 全民K歌 (WeSing) IoT open platform, for kgiot tests.
 
-Standard library only; run with Debian's /usr/bin/python3. Serves loopback only.
+Standard library only; run with Debian's /usr/bin/python3. Serves loopback only (or
+TEST-NET-1, 192.0.2.0/24, inside the lwIP test's private network namespace).
 
 The HTTP/1.1 layer is written by hand over sockets because the tests need
 byte-exact control of replies (chunk sizes, chunk extensions, trailers, a body
@@ -1538,13 +1539,20 @@ def write_port_file(path, port):
     os.replace(tmp, path)
 
 
+# TEST-NET-1 (RFC 5737): never routed. The lwIP test (tests/lwip) serves on
+# 192.0.2.1, the kernel side of a tap device inside a private network namespace.
+TEST_NET_1 = ipaddress.ip_network("192.0.2.0/24")
+
+
 def loopback_host(value):
     try:
-        if ipaddress.ip_address(value).is_loopback:
+        addr = ipaddress.ip_address(value)
+        if addr.is_loopback or addr in TEST_NET_1:
             return value
     except ValueError:
         pass
-    raise argparse.ArgumentTypeError("must be a loopback IP address (e.g. 127.0.0.1)")
+    raise argparse.ArgumentTypeError("must be a loopback IP address (e.g. 127.0.0.1) "
+                                     "or one in 192.0.2.0/24")
 
 
 def parse_args(argv):

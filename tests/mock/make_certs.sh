@@ -1,11 +1,15 @@
 #!/bin/sh
-# make_certs.sh DIR -- throwaway test PKI for the kgiot mock platform server.
+# make_certs.sh DIR [NAME] -- throwaway test PKI for the kgiot mock platform server.
 #
 # Writes into DIR (created if needed):
 #   ca.pem, ca.key                 trusted test CA (basicConstraints CA:TRUE, keyCertSign)
 #   server.pem, server.key         leaf for CN=localhost, SAN DNS:localhost + IP:127.0.0.1, 30 days
 #   wrongname.pem, wrongname.key   leaf from the same CA, SAN DNS:wrong.example only
 #   other_ca.pem, other_ca.key     an unrelated CA, for "untrusted CA" tests
+# and, only when NAME is given (a DNS name: letters, digits, '.', '-'):
+#   NAME.pem, NAME.key             leaf from the same CA for CN=NAME, SAN DNS:NAME only
+#                                  (e.g. kgtest.lwip for tests/lwip: mbedTLS 2.28
+#                                  matches a host name, not an IP SAN)
 #
 # All keys are ECDSA P-256, all signatures SHA-256. The extensions are the ones
 # mbedTLS 2.28 and 3.6 check (keyUsage/extendedKeyUsage on the leaf, keyCertSign
@@ -15,10 +19,22 @@
 # Idempotent: if every file is present and the leaves verify against ca.pem for
 # at least one more day, nothing is regenerated. Otherwise everything is made
 # afresh in a private temp dir and moved into place, so a half-made set is never
-# visible under the final names.
+# visible under the final names. The NAME leaf is checked the same way and, when
+# missing or stale, made again from the CA in DIR.
 set -eu
 
-dir=${1:?usage: make_certs.sh DIR}
+dir=${1:?usage: make_certs.sh DIR [NAME]}
+extra=${2:-}
+case "$extra" in
+*[!A-Za-z0-9.-]* | .* | -*)
+    echo "make_certs.sh: NAME must be a DNS name: $extra" >&2
+    exit 2
+    ;;
+ca | server | wrongname)
+    echo "make_certs.sh: NAME would overwrite $extra.pem of the base set" >&2
+    exit 2
+    ;;
+esac
 mkdir -p "$dir"
 cd "$dir"
 
@@ -34,8 +50,17 @@ still_good() {
         openssl x509 -noout -checkend 86400 -in wrongname.pem >/dev/null 2>&1
 }
 
+extra_good() {
+    [ -z "$extra" ] && return 0
+    [ -s "$extra.pem" ] && [ -s "$extra.key" ] &&
+        openssl verify -CAfile ca.pem "$extra.pem" >/dev/null 2>&1 &&
+        openssl x509 -noout -checkend 86400 -in "$extra.pem" >/dev/null 2>&1
+}
+
+base_good=0
 if all_present && still_good; then
-    exit 0
+    base_good=1
+    extra_good && exit 0
 fi
 
 tmp=$(mktemp -d ".make_certs.XXXXXX")
@@ -73,6 +98,18 @@ subjectAltName = DNS:wrong.example
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
+if [ -n "$extra" ]; then
+    cat >>"$tmp/ext.cnf" <<EOF
+
+[v3_extra]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:$extra
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+fi
 
 new_key() {
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/$1" 2>/dev/null
@@ -101,11 +138,21 @@ make_leaf() {
         -extfile "$tmp/ext.cnf" -extensions "$3" -out "$tmp/$1.pem" 2>/dev/null
 }
 
-make_ca ca "kgiot test CA"
-make_ca other_ca "kgiot unrelated test CA"
-make_leaf server localhost v3_server
-make_leaf wrongname wrong.example v3_wrongname
+if [ "$base_good" = 0 ]; then
+    make_ca ca "kgiot test CA"
+    make_ca other_ca "kgiot unrelated test CA"
+    make_leaf server localhost v3_server
+    make_leaf wrongname wrong.example v3_wrongname
 
-for f in $files; do
-    mv -f "$tmp/$f" "$f"
-done
+    for f in $files; do
+        mv -f "$tmp/$f" "$f"
+    done
+fi
+
+# The NAME leaf, from the CA now in DIR (just made or kept).
+if [ -n "$extra" ]; then
+    cp ca.pem ca.key "$tmp/"
+    make_leaf "$extra" "$extra" v3_extra
+    mv -f "$tmp/$extra.key" "$extra.key"
+    mv -f "$tmp/$extra.pem" "$extra.pem"
+fi

@@ -441,8 +441,8 @@ static void frame(const answer_t *a)
     }
     int n = snprintf(fp.out, sizeof fp.out,
                      "HTTP/1.1 %d X\r\nServer: fake\r\n%s%sContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n\r\n%s",
-                     a->status, date, retry, strlen(a->body), a->body);
+                     "Content-Length: %lu\r\n\r\n%s",
+                     a->status, date, retry, (unsigned long)strlen(a->body), a->body);
     fp.out_len = n > 0 ? (size_t)n : 0;
     fp.out_pos = 0;
 }

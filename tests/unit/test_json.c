@@ -772,6 +772,74 @@ static void test_decode_escaped_keys(void)
     KG_CHECK_EQ(kg_json_find(&doc, 0, "x_z"), -1);
 }
 
+/* The writer's digits come from 32/16/16-bit division steps: check them
+ * against printf next to every power of two and of ten. */
+static void check_int_written(int64_t v)
+{
+    char buf[64], want[64];
+    kg_json_writer_t w;
+
+    kg_json_begin(&w, buf, sizeof buf);
+    kg_json_add_int(&w, "v", v);
+    KG_CHECK_ERR(kg_json_end(&w, NULL), KG_OK);
+    snprintf(want, sizeof want, "{\"v\":%lld}", (long long)v);
+    KG_CHECK_STR(buf, want);
+}
+
+static void test_writer_int_digits(void)
+{
+    int64_t ten = 1;
+
+    for (int k = 0; k < 63; k++) {
+        int64_t p = (int64_t)1 << k;
+        check_int_written(p - 1);
+        check_int_written(p);
+        check_int_written(p + 1);
+        check_int_written(-p);
+        check_int_written(-p - 1);
+    }
+    for (;;) {
+        check_int_written(ten - 1);
+        check_int_written(ten);
+        check_int_written(-ten);
+        if (ten > INT64_MAX / 10) break;
+        ten *= 10;
+    }
+    check_int_written(INT64_MAX - 1);
+}
+
+/* A key kg_json_string() decoded in place is compared as it now reads,
+ * never decoded a second time. */
+static void test_find_after_key_decoded_in_place(void)
+{
+    const char *s;
+
+    KG_CHECK_ERR(parse("{\"a\\\\u0041\":1}"), KG_OK); /* the key is a\u0041 */
+    KG_CHECK_EQ(kg_json_find(&doc, 0, "a\\u0041"), 2);
+    KG_CHECK_ERR(kg_json_string(&doc, 1, &s, NULL), KG_OK);
+    KG_CHECK_STR(s, "a\\u0041");
+    KG_CHECK_EQ(kg_json_find(&doc, 0, "a\\u0041"), 2);
+    KG_CHECK_EQ(kg_json_find(&doc, 0, "aA"), -1);
+}
+
+/* A string field that fails is "", even after an earlier duplicate filled it. */
+static void test_failed_string_field_is_empty(void)
+{
+    small_t o;
+    int bad;
+
+    KG_CHECK_ERR(decode_small("{\"s\":\"ok\",\"s\":\"12345678\"}", &o, &bad), KG_ERR_JSON_TOO_LONG);
+    KG_CHECK_STR(o.s, "");
+    KG_CHECK_ERR(decode_small("{\"s\":\"ok\",\"s\":\"12345678\\n\"}", &o, &bad),
+                 KG_ERR_JSON_TOO_LONG);
+    KG_CHECK_STR(o.s, "");
+    KG_CHECK_ERR(decode_small("{\"s\":\"ok\",\"s\":\"\\udfa4\"}", &o, &bad), KG_ERR_JSON_ESCAPE);
+    KG_CHECK_STR(o.s, "");
+    KG_CHECK_ERR(decode_small("{\"s\":\"ok\",\"s\":7}", &o, &bad), KG_ERR_JSON_TYPE);
+    KG_CHECK_STR(o.s, "");
+    KG_CHECK_EQ(bad, 0);
+}
+
 int main(void)
 {
     KG_RUN(test_reference_reply);
@@ -803,5 +871,8 @@ int main(void)
     KG_RUN(test_writer_errors_stick);
     KG_RUN(test_fuzz_regressions);
     KG_RUN(test_decode_escaped_keys);
+    KG_RUN(test_writer_int_digits);
+    KG_RUN(test_find_after_key_decoded_in_place);
+    KG_RUN(test_failed_string_field_is_empty);
     return kg_test_summary();
 }

@@ -31,8 +31,18 @@
 #include "kg_config.h"
 #include "kg_err.h"
 
+/* Every token records its parent: jsmn then closes a member in one step
+ * instead of searching back through the tokens (about 840 of ~9,300 x86-64
+ * instructions on the reference reply, and ~100 bytes less code), for 4 more
+ * bytes per token. Whoever includes jsmn.h must agree on this. */
+#ifndef JSMN_PARENT_LINKS
+#define JSMN_PARENT_LINKS
+#endif
 #define JSMN_HEADER
 #include <jsmn.h>
+
+_Static_assert(sizeof(jsmntok_t) == 5 * sizeof(int),
+               "jsmn.h was included without JSMN_PARENT_LINKS before kg_json.h");
 
 /* A tokenized document; the text stays in the caller's buffer. */
 typedef struct {
@@ -49,7 +59,8 @@ typedef struct {
 kg_err_t kg_json_parse(kg_json_doc_t *doc, char *text, size_t len);
 
 /* Token index of the value of key in object token obj (0 is the root), or -1.
- * Only obj's own members are searched, never objects nested in them. */
+ * Only obj's own members are searched, never objects nested in them. A key
+ * already decoded by kg_json_string() is compared as it now reads. */
 int kg_json_find(const kg_json_doc_t *doc, int obj, const char *key);
 
 /* The string at token t, unescaped in place and NUL-terminated; *out points

@@ -38,6 +38,7 @@
 #include "kg_config.h"
 #include "kg_err.h"
 #include "kg_port.h"
+#include "kg_store.h"
 #include "kg_tcp.h"
 #include "kg_tls.h"
 
@@ -68,24 +69,21 @@ typedef void (*kg_event_cb_t)(void *ctx, const kg_event_t *event);
 
 /* ---- What is persisted ---- */
 
-typedef struct {
-    char app_token[CONFIG_KGIOT_TOKEN_MAX];
-    char app_refresh_token[CONFIG_KGIOT_TOKEN_MAX];
-    int64_t app_expires_at; /* Unix seconds; 0 unknown */
-    char access_token[CONFIG_KGIOT_TOKEN_MAX];
-    char refresh_token[CONFIG_KGIOT_TOKEN_MAX];
-    char openid[CONFIG_KGIOT_ID_MAX];
-    char unionid[CONFIG_KGIOT_ID_MAX];
-    char scope[CONFIG_KGIOT_SCOPE_MAX];
-    int64_t expires_at; /* Unix seconds of the user token's expiry; 0 unknown */
-} kg_tokens_t;
+/* kg_tokens_t, the token set, is the content of kg_store's record: it is
+ * defined in kg_store.h. */
 
 /* Where tokens live between boots (kg_store on flash, a file on the host).
  * The session saves the whole set whenever a token changes: a new app token,
- * a login, a refresh, and the set without user tokens when they die. */
+ * a login, a refresh, and the set without user tokens when they die.
+ * On the port's flash, kg_store provides both callbacks:
+ *   static kg_store_t store;
+ *   kg_store_init(&store, port.flash);
+ *   static const kg_token_store_t ts = {&store, kg_store_load_tokens, kg_store_save_tokens};
+ *   cfg.store = &ts; */
 typedef struct {
     void *ctx;
-    /* KG_ERR_NOT_FOUND when nothing was saved; KG_ERR_STORE on failure. */
+    /* KG_ERR_NOT_FOUND when nothing was saved; KG_ERR_STORE (or kg_store's
+     * KG_ERR_FLASH, KG_ERR_STORE_VERSION) on failure: a login is needed. */
     kg_err_t (*load)(void *ctx, kg_tokens_t *out);
     /* Must be power-safe: afterwards the old or the new set is loadable. */
     kg_err_t (*save)(void *ctx, const kg_tokens_t *tokens);

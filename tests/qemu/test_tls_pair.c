@@ -1,0 +1,205 @@
+/*
+ * test_tls_pair.c - kg_tls as the client (on kg_tls's static pool) against
+ * an mbedTLS server in the same image, joined by an in-memory pipe, the
+ * server's certificate checked against the test CA and the host name. The
+ * whole login runs over it: kg_session -> kg_http -> kg_tls -> pipe ->
+ * server -> the scripted platform (fake_platform.c).
+ *
+ * Also: after the server closes an idle connection the next call resumes
+ * the session (ticket); a wrong host name and an unknown CA are refused;
+ * TLS 1.2 as well as 1.3 (when built); max-fragment-length 4096 in the
+ * build with 4 KB input records. The server runs on a stack of its own, so
+ * the painted main stack is the client's. Prints "FIGURE name value" lines
+ * for footprint.sh.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/memory_buffer_alloc.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509.h>
+
+#include "board.h"
+#include "board_port.h"
+#include "fake_platform.h"
+#include "kg_test.h"
+#include "peer_stack.h"
+#include "test_certs.h"
+#include "tls_server.h"
+
+#define API "/v1/playlist"
+/* memory_buffer_alloc's header in front of every block (32-bit target). */
+#define POOL_HEADER 32u
+
+static kg_tls_t tls;
+static kg_transport_t pipe_tr, tls_tr;
+static kg_session_t s;
+static bool session_up;
+static kg_session_config_t cfg;
+static kg_call_reply_t reply;
+static kg_port_t quiet_port; /* the board's port without log: stack figures */
+
+/* The server with the "localhost" leaf, or with the leaf for another name. */
+static tls_server_config_t server_config(bool right_name, bool tls12_only)
+{
+    tls_server_config_t c = {test_server_pem, test_server_pem_len, test_server_key,
+                             test_server_key_len, tls12_only};
+    if (!right_name) {
+        c.cert = test_wrongname_pem;
+        c.cert_len = test_wrongname_pem_len;
+        c.key = test_wrongname_key;
+        c.key_len = test_wrongname_key_len;
+    }
+    return c;
+}
+
+static const int confirm_now[] = {CONFIG_KGIOT_QR_STATUS_CONFIRMED};
+
+static void teardown(void)
+{
+    if (session_up) kg_session_free(&s);
+    session_up = false;
+    kg_tls_free(&tls);
+    tls_server_stop();
+}
+
+/* The server up, a client over the pipe trusting ca, a session over it. */
+static kg_err_t connect_session(const tls_server_config_t *server, const char *ca, size_t ca_len)
+{
+    teardown();
+    if (tls_server_start(server, &fp_transport) != 0) return KG_ERR_TLS_SETUP;
+    fp_reset();
+    mbedtls_memory_buffer_alloc_max_reset();
+    const kg_tls_config_t tc = {(const uint8_t *)ca, ca_len};
+    kg_err_t err = kg_tls_init(&tls, &tc, &quiet_port, &pipe_tr, &tls_tr);
+    if (err != KG_OK) return err;
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+    /* Input records smaller than TLS's 16 KB need the server's promise. */
+    if (mbedtls_ssl_conf_max_frag_len(&tls.conf, MBEDTLS_SSL_MAX_FRAG_LEN_4096) != 0)
+        return KG_ERR_TLS_SETUP;
+#endif
+    fp_config(&cfg, KG_MODE_BROKER, &s);
+    cfg.host = "localhost"; /* the name in the test server's certificate */
+    cfg.poll_interval_ms = 50;
+    err = kg_session_init_transport(&s, &cfg, &quiet_port, &tls_tr);
+    session_up = err == KG_OK;
+    return err;
+}
+
+static const char *version_name(void)
+{
+    return tls_server_stats.version == MBEDTLS_SSL_VERSION_TLS1_3 ? "tls13" : "tls12";
+}
+
+static void print_pool(const char *what)
+{
+    size_t peak, blocks, used, used_blocks;
+    mbedtls_memory_buffer_alloc_max_get(&peak, &blocks);
+    mbedtls_memory_buffer_alloc_cur_get(&used, &used_blocks);
+    printf("FIGURE pool_peak_%s_%s_in%d %u\n", what, version_name(), MBEDTLS_SSL_IN_CONTENT_LEN,
+           (unsigned)peak);
+    printf("FIGURE pool_peak_with_headers_%s_%s_in%d %u\n", what, version_name(),
+           MBEDTLS_SSL_IN_CONTENT_LEN, (unsigned)(peak + blocks * POOL_HEADER));
+    printf("FIGURE pool_in_use_after_%s_%s_in%d %u\n", what, version_name(),
+           MBEDTLS_SSL_IN_CONTENT_LEN, (unsigned)(used + used_blocks * POOL_HEADER));
+}
+
+/* One handshake and a token exchange (getToken, then a guest call), then
+ * the rest of a login and a refresh on the same connection. */
+static void login_over_tls(bool tls12_only)
+{
+    const tls_server_config_t server = server_config(true, tls12_only);
+    board_stack_watch_begin();
+    KG_CHECK_ERR(connect_session(&server, test_ca_pem, test_ca_pem_len), KG_OK);
+    KG_CHECK_ERR(kg_call_guest(&s, API, "{}", &reply), KG_OK);
+    print_pool("handshake_token");
+    fp_set_qr_script(confirm_now, 1);
+    KG_CHECK_ERR(kg_login(&s, 20000), KG_OK);
+    fp_expire_access_token();
+    KG_CHECK_ERR(kg_call(&s, API, "{}", &reply), KG_OK);
+    size_t stack = board_stack_watch_end();
+    print_pool("login");
+    printf("FIGURE stack_client_painted_%s_in%d %u\n", version_name(), MBEDTLS_SSL_IN_CONTENT_LEN,
+           (unsigned)stack);
+
+    KG_CHECK(strstr(reply.body, "\"who\":\"user\"") != NULL);
+    KG_CHECK_EQ(fp.refreshes, 1);
+    KG_CHECK_EQ(tls.handshakes_full, 1); /* one connection carried it all */
+    KG_CHECK_EQ(tls_server_stats.handshakes, 1);
+    KG_CHECK_EQ(tls.verify_flags, 0);
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+    KG_CHECK_EQ(tls_server_stats.mfl_code, MBEDTLS_SSL_MAX_FRAG_LEN_4096);
+#endif
+}
+
+static void test_login_over_tls(void)
+{
+    login_over_tls(false);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    KG_CHECK_EQ(tls_server_stats.version, MBEDTLS_SSL_VERSION_TLS1_3);
+#endif
+}
+
+static void test_idle_close_resumes_session(void)
+{
+    uint32_t resumed = tls.handshakes_resumed;
+    tls_server_close_idle(); /* the platform drops the kept-alive connection */
+    KG_CHECK_ERR(kg_call(&s, API, "{}", &reply), KG_OK);
+    KG_CHECK_EQ(tls.handshakes_resumed, resumed + 1);
+    KG_CHECK_EQ(tls.handshakes_full, 1);
+    KG_CHECK_EQ(tls_server_stats.handshakes, 2); /* since the server started: full, resumed */
+}
+
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+static void test_login_over_tls12(void)
+{
+    login_over_tls(true);
+    KG_CHECK_EQ(tls_server_stats.version, MBEDTLS_SSL_VERSION_TLS1_2);
+    test_idle_close_resumes_session();
+}
+#endif
+
+static void test_wrong_host_name_refused(void)
+{
+    const tls_server_config_t server = server_config(false, false);
+    KG_CHECK_ERR(connect_session(&server, test_ca_pem, test_ca_pem_len), KG_OK);
+    KG_CHECK_ERR(kg_call_guest(&s, API, "{}", &reply), KG_ERR_TLS_VERIFY);
+    KG_CHECK(tls.verify_flags & MBEDTLS_X509_BADCERT_CN_MISMATCH);
+    KG_CHECK_EQ(fp.n_reqs, 0); /* nothing reached the platform */
+}
+
+static void test_unknown_ca_refused(void)
+{
+    const tls_server_config_t server = server_config(true, false);
+    KG_CHECK_ERR(connect_session(&server, test_other_ca_pem, test_other_ca_pem_len), KG_OK);
+    KG_CHECK_ERR(kg_call_guest(&s, API, "{}", &reply), KG_ERR_TLS_VERIFY);
+    KG_CHECK(tls.verify_flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED);
+    KG_CHECK_EQ(fp.n_reqs, 0);
+}
+
+static void test_everything_given_back(void)
+{
+    teardown();
+    size_t used, blocks;
+    mbedtls_memory_buffer_alloc_cur_get(&used, &blocks);
+    printf("FIGURE pool_in_use_after_free %u\n", (unsigned)used);
+    KG_CHECK_EQ(used, 0);
+}
+
+int main(void)
+{
+    if (board_port_init() != KG_OK) return 2;
+    if (kg_tls_pool_init() != KG_OK) return 2; /* before the server: see tls_server.c */
+    quiet_port = board_port;
+    quiet_port.log = NULL;
+    peer_stack_wrap(&pipe_tr, &tls_server_pipe);
+    KG_RUN(test_login_over_tls);
+    KG_RUN(test_idle_close_resumes_session);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    KG_RUN(test_login_over_tls12);
+#endif
+    KG_RUN(test_wrong_host_name_refused);
+    KG_RUN(test_unknown_ca_refused);
+    KG_RUN(test_everything_given_back);
+    return kg_test_summary();
+}

@@ -1,0 +1,505 @@
+/*
+ * test_store.c - kg_store's format and API, and the posix flash emulation
+ * it is tested on: CRC-32, set-up checks, round trips, saves that change
+ * nothing, secrets apart from tokens, blank / foreign / garbage regions,
+ * bit flips caught by the CRC, torn data never programmed over, a damaged
+ * copy that must not cost the only good one, and the emulation's NOR
+ * semantics, power cut and file backing.
+ */
+#define _GNU_SOURCE /* mkdtemp */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kg_flash_file.h"
+#include "kg_store.h"
+#include "kg_test.h"
+
+#define REGION_MAX (4 * 4096)
+
+static uint8_t image[REGION_MAX], saved_image[REGION_MAX];
+static kg_flash_file_t ff;
+static kg_store_t st;
+static uint32_t g_size, g_count, g_unit;
+
+static size_t region(void)
+{
+    return (size_t)g_size * g_count;
+}
+
+/* Power on over the image as it stands (strict: a program that would set a
+ * bit fails, so any attempt shows). */
+static void boot(void)
+{
+    KG_CHECK_ERR(kg_flash_file_init(&ff, image, g_size, g_count, g_unit, NULL), KG_OK);
+    KG_CHECK_ERR(kg_store_init(&st, &ff.flash), KG_OK);
+    ff.strict = true;
+}
+
+/* A blank part of this geometry, booted. */
+static void blank(uint32_t size, uint32_t count, uint32_t unit)
+{
+    g_size = size;
+    g_count = count;
+    g_unit = unit;
+    memset(image, 0xFF, sizeof image);
+    boot();
+}
+
+static void make_tokens(kg_tokens_t *t, int n)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->app_token, sizeof t->app_token, "APPTOK-%d-abcdefghijklmnopqrstuvwxyz", n);
+    snprintf(t->app_refresh_token, sizeof t->app_refresh_token, "APPREF-%d", n);
+    snprintf(t->access_token, sizeof t->access_token, "ACCTOK-%d-0123456789abcdef0123456789", n);
+    snprintf(t->refresh_token, sizeof t->refresh_token, "REFTOK-%d-fedcba9876543210", n);
+    snprintf(t->openid, sizeof t->openid, "OPENID-%d", n);
+    snprintf(t->unionid, sizeof t->unionid, "UNIONID-%d", n);
+    snprintf(t->scope, sizeof t->scope, "user_info,song_list");
+    t->app_expires_at = 1795777200 + n;
+    t->expires_at = 1795784400 + n;
+    t->time_base = KG_TIME_BASE_PORT;
+}
+
+static bool tokens_are(const kg_tokens_t *want)
+{
+    kg_tokens_t got;
+    kg_err_t err = kg_store_load_tokens(&st, &got);
+    if (err != KG_OK) fprintf(stderr, "  load: %s\n", kg_err_name(err));
+    return err == KG_OK && memcmp(&got, want, sizeof got) == 0;
+}
+
+static void make_secrets(kg_secrets_t *s, int n)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->secret, sizeof s->secret, "SECRET-%d-5ec7e7", n);
+    snprintf(s->appkey, sizeof s->appkey, "APPKEY-%d", n);
+}
+
+static bool secrets_are(const kg_secrets_t *want)
+{
+    kg_secrets_t got;
+    return kg_store_load_secrets(&st, &got) == KG_OK && memcmp(&got, want, sizeof got) == 0;
+}
+
+/* Bytes that differ between saved_image and image: [*first, *last]. */
+static bool changed_range(size_t *first, size_t *last)
+{
+    bool any = false;
+    for (size_t i = 0; i < region(); i++) {
+        if (image[i] == saved_image[i]) continue;
+        if (!any) *first = i;
+        *last = i;
+        any = true;
+    }
+    return any;
+}
+
+/* ---- CRC and set-up ---- */
+
+static void test_crc32(void)
+{
+    KG_CHECK_EQ(kg_store_crc32(0, "123456789", 9), 0xCBF43926u);
+    KG_CHECK_EQ(kg_store_crc32(0, "", 0), 0);
+    KG_CHECK_EQ(kg_store_crc32(kg_store_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
+}
+
+static void test_init_checks(void)
+{
+    blank(1024, 2, 1);
+    kg_flash_t f = ff.flash;
+    KG_CHECK_ERR(kg_store_init(NULL, &f), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_init(&st, NULL), KG_ERR_ARG);
+    f.erase = NULL;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f = ff.flash;
+    f.sector_count = 1;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f.sector_count = KG_STORE_SECTORS_MAX + 1;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f = ff.flash;
+    f.program_unit = 3;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f.program_unit = 16;
+    f.sector_size = 1000; /* not a multiple of 16 */
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f = ff.flash;
+    f.sector_size = 512; /* the largest token record does not fit */
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_init(&st, &ff.flash), KG_OK);
+    KG_CHECK_ERR(kg_store_load_tokens(NULL, NULL), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, NULL), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_load_secrets(&st, NULL), KG_ERR_ARG);
+    printf(
+        "     largest records: tokens %u + 20 bytes, secrets %u + 20 bytes; kg_store_t %u bytes\n",
+        (unsigned)KG_STORE_TOKENS_BODY_MAX, (unsigned)KG_STORE_SECRETS_BODY_MAX,
+        (unsigned)sizeof(kg_store_t));
+}
+
+/* ---- Round trips ---- */
+
+static void test_blank_is_not_found(void)
+{
+    kg_tokens_t t;
+    kg_secrets_t s;
+    blank(1024, 2, 1);
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &t), KG_ERR_NOT_FOUND);
+    KG_CHECK_ERR(kg_store_load_secrets(&st, &s), KG_ERR_NOT_FOUND);
+    KG_CHECK_EQ(ff.ops, 0); /* loading writes nothing */
+    KG_CHECK_EQ(st.damaged, 0);
+}
+
+static void test_round_trip(void)
+{
+    kg_tokens_t t;
+    blank(4096, 2, 8);
+    make_tokens(&t, 1);
+    t.app_expires_at = -5; /* any int64 survives */
+    t.expires_at = INT64_MAX;
+    t.time_base = KG_TIME_BASE_SERVER;
+    memset(t.access_token, 'a', sizeof t.access_token - 1); /* at capacity */
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK_EQ(ff.misuse, 0);
+    KG_CHECK_EQ(ff.bit_sets, 0);
+    KG_CHECK_EQ(ff.bytes_programmed % 8, 0);
+    boot(); /* reboot: the image is all there is */
+    KG_CHECK(tokens_are(&t));
+    /* A string without its NUL is cut at capacity - 1. */
+    kg_tokens_t raw = t, want = t;
+    memset(raw.scope, 's', sizeof raw.scope);
+    memset(want.scope, 's', sizeof want.scope - 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &raw), KG_OK);
+    KG_CHECK(tokens_are(&want));
+}
+
+static void test_same_content_writes_nothing(void)
+{
+    kg_tokens_t t;
+    blank(1024, 4, 1);
+    make_tokens(&t, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    const uint32_t ops = ff.ops;
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    boot();
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK); /* after a reboot too */
+    KG_CHECK_EQ(ff.ops, 0);
+    KG_CHECK_EQ(st.unchanged, 1);
+    KG_CHECK(ops >= 1);
+    t.expires_at++; /* one field changed: written */
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK_EQ(ff.programs, 1);
+    KG_CHECK(tokens_are(&t));
+}
+
+/* Secrets live in their own record: saving tokens never touches them,
+ * across many moves from sector to sector, and the other way round. */
+static void test_secrets_apart(void)
+{
+    kg_tokens_t t;
+    kg_secrets_t s1, s2;
+    blank(4096, 2, 8);
+    make_secrets(&s1, 1);
+    make_tokens(&t, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &s1), KG_OK);
+    for (int i = 2; i < 100; i++) {
+        make_tokens(&t, i);
+        KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    }
+    KG_CHECK(ff.erases >= 4);
+    boot();
+    KG_CHECK(secrets_are(&s1));
+    KG_CHECK(tokens_are(&t));
+    make_secrets(&s2, 2);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &s2), KG_OK);
+    KG_CHECK(secrets_are(&s2));
+    KG_CHECK(tokens_are(&t));
+    const uint32_t ops = ff.ops;
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &s2), KG_OK);
+    KG_CHECK_EQ(ff.ops, ops);
+    /* The secrets never appear in the token record's bytes: only one
+     * record (with its copies) holds them. */
+    KG_CHECK_EQ(ff.bit_sets, 0);
+    /* 1 KB sectors cannot hold the largest token record beside secrets. */
+    blank(1024, 4, 1);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &s1), KG_ERR_NO_SPACE);
+    KG_CHECK_EQ(ff.ops, 0);
+}
+
+/* ---- Regions that hold something else ---- */
+
+/* A well-framed record of format version 2, programmed at addr. */
+static void put_foreign(uint32_t addr)
+{
+    uint8_t r[32];
+    memset(r, 0xFF, sizeof r);
+    const uint8_t head[12] = {'k', 'g', 2, 1, 8, 0,
+                              0,   0,   7, 0, 0, 0}; /* v2, kind 1, 8 bytes, seq 7 */
+    memcpy(r, head, sizeof head);
+    const uint32_t hcrc = kg_store_crc32(0, r, 12);
+    for (int i = 0; i < 4; i++)
+        r[12 + i] = (uint8_t)(hcrc >> (8 * i));
+    memcpy(r + 16, "v2-body!", 8);
+    const uint32_t crc = kg_store_crc32(0, r, 24);
+    for (int i = 0; i < 4; i++)
+        r[24 + i] = (uint8_t)(crc >> (8 * i));
+    KG_CHECK_ERR(ff.flash.program(ff.flash.ctx, addr, r, sizeof r), KG_OK);
+}
+
+static void test_other_version(void)
+{
+    kg_tokens_t t, got;
+    blank(1024, 2, 8);
+    put_foreign(0);
+    boot();
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &got), KG_ERR_STORE_VERSION);
+    KG_CHECK_EQ(st.foreign, 1);
+    make_tokens(&t, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK(tokens_are(&t));
+    KG_CHECK_EQ(ff.bit_sets, 0);
+}
+
+static void test_garbage_region(void)
+{
+    kg_tokens_t t, got;
+    blank(4096, 4, 8);
+    srand(7);
+    for (size_t i = 0; i < region(); i++)
+        image[i] = (uint8_t)rand();
+    boot();
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &got), KG_ERR_NOT_FOUND);
+    make_tokens(&t, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK_EQ(ff.erases, 1); /* a sector is erased before use */
+    KG_CHECK_EQ(ff.bit_sets, 0);
+    boot();
+    KG_CHECK(tokens_are(&t));
+}
+
+/* ---- Damage ---- */
+
+/* Flip every bit of the newest record, one at a time: the previous record
+ * loads, and the store carries on saving. Flips in the older record leave
+ * the newest loading. */
+static void flip_all(uint32_t size, uint32_t count, uint32_t unit)
+{
+    kg_tokens_t t1, t2, t3;
+    size_t first = 0, last = 0;
+    long flips = 0, bad = 0;
+    blank(size, count, unit);
+    make_tokens(&t1, 1);
+    make_tokens(&t2, 2);
+    make_tokens(&t3, 3);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t1), KG_OK);
+    memcpy(saved_image, image, region());
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t2), KG_OK);
+    KG_CHECK(changed_range(&first, &last));
+    memcpy(saved_image, image, region());
+    for (size_t i = first; i <= last; i++) {
+        for (int b = 0; b < 8; b++, flips++) {
+            memcpy(image, saved_image, region());
+            image[i] ^= (uint8_t)(1u << b);
+            boot();
+            bool ok = tokens_are(&t1);
+            ok = ok && kg_store_save_tokens(&st, &t3) == KG_OK && tokens_are(&t3);
+            bad += !ok || ff.bit_sets != 0;
+        }
+    }
+    KG_CHECK_EQ(bad, 0);
+    /* The older record damaged: the newest is untouched. */
+    memcpy(image, saved_image, region());
+    image[20] ^= 0x10;
+    boot();
+    KG_CHECK(tokens_are(&t2));
+    printf("     %u x %u, unit %u: %ld single-bit flips in the newest record, all caught\n",
+           (unsigned)size, (unsigned)count, (unsigned)unit, flips);
+}
+
+static void test_bit_flips(void)
+{
+    flip_all(1024, 4, 1);
+    flip_all(4096, 2, 8);
+}
+
+/* A body flip is counted as damage; the store says so. */
+static void test_damage_counted(void)
+{
+    kg_tokens_t t;
+    blank(1024, 2, 1);
+    make_tokens(&t, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    image[40] ^= 1;
+    boot();
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &t), KG_ERR_NOT_FOUND);
+    KG_CHECK_EQ(st.damaged, 1);
+}
+
+/* Bytes programmed behind the log's end (a write torn out of order, or
+ * anything else) are never programmed over: the save goes elsewhere. */
+static void test_no_program_over_junk(void)
+{
+    kg_tokens_t t1, t2;
+    blank(1024, 2, 1);
+    make_tokens(&t1, 1);
+    make_tokens(&t2, 2);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t1), KG_OK);
+    const uint8_t junk[4] = {0x12, 0x34, 0x56, 0x78};
+    KG_CHECK_ERR(ff.flash.program(ff.flash.ctx, 300, junk, sizeof junk), KG_OK); /* t1: 190 B */
+    boot();
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t2), KG_OK);
+    KG_CHECK_EQ(ff.bit_sets, 0);
+    KG_CHECK_EQ(ff.erases, 1); /* moved on to the other sector */
+    KG_CHECK(tokens_are(&t2));
+}
+
+/* The head's copy of the secrets damaged just when the head is full: their
+ * only good record is in the other sector, the one the log moves to next.
+ * It must survive the move (carried across the erase). */
+static void test_damaged_copy_not_lost(void)
+{
+    kg_tokens_t t;
+    kg_secrets_t s;
+    blank(4096, 2, 8);
+    make_secrets(&s, 1);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &s), KG_OK);
+    int i = 1;
+    for (; ff.erases < 2; i++) { /* until the log moves to sector 1 */
+        make_tokens(&t, i);
+        KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    }
+    for (;; i++) { /* fill sector 1: stop before the save that would move on */
+        memcpy(saved_image, image, region());
+        make_tokens(&t, i);
+        KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+        if (ff.erases > 2 || i > 200) break;
+    }
+    memcpy(image, saved_image, region());
+    image[4096 + 20] ^= 0x01; /* sector 1 begins with the secrets' copy */
+    boot();
+    KG_CHECK(secrets_are(&s)); /* the original in sector 0 */
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK_EQ(ff.erases, 1); /* moved to sector 0, the secrets' only home */
+    KG_CHECK_EQ(st.carried, 1);
+    KG_CHECK_EQ(ff.bit_sets, 0);
+    boot();
+    KG_CHECK(secrets_are(&s));
+    KG_CHECK(tokens_are(&t));
+}
+
+/* ---- The emulation ---- */
+
+static void test_flash_nor_semantics(void)
+{
+    uint8_t b[8];
+    blank(1024, 2, 8);
+    ff.strict = false;
+    const uint8_t a[8] = {0x0F, 0xF0, 0xFF, 0x00, 1, 2, 3, 4};
+    const uint8_t c[8] = {0xF0, 0xF0, 0x0F, 0xFF, 1, 2, 3, 4};
+    KG_CHECK_ERR(ff.flash.program(&ff, 8, a, 8), KG_OK);
+    KG_CHECK_ERR(ff.flash.program(&ff, 8, c, 8), KG_OK); /* ANDs, as NOR does */
+    KG_CHECK_ERR(ff.flash.read(&ff, 8, b, 8), KG_OK);
+    const uint8_t and_ab[8] = {0x00, 0xF0, 0x0F, 0x00, 1, 2, 3, 4};
+    KG_CHECK(memcmp(b, and_ab, 8) == 0);
+    KG_CHECK_EQ(ff.bit_sets, 1);
+    ff.strict = true; /* now refused, nothing changes */
+    KG_CHECK_ERR(ff.flash.program(&ff, 8, a, 8), KG_ERR_FLASH);
+    KG_CHECK_EQ(ff.bit_sets, 2);
+    KG_CHECK_ERR(ff.flash.program(&ff, 4, a, 8), KG_ERR_ARG); /* misaligned */
+    KG_CHECK_ERR(ff.flash.program(&ff, 8, a, 4), KG_ERR_ARG);
+    KG_CHECK_ERR(ff.flash.read(&ff, 2040, b, 16), KG_ERR_ARG); /* past the end */
+    KG_CHECK_ERR(ff.flash.erase(&ff, 2), KG_ERR_ARG);
+    KG_CHECK_EQ(ff.misuse, 4);
+    KG_CHECK_ERR(ff.flash.erase(&ff, 0), KG_OK);
+    KG_CHECK_ERR(ff.flash.read(&ff, 8, b, 8), KG_OK);
+    KG_CHECK(b[0] == 0xFF && b[1] == 0xFF);
+    KG_CHECK_EQ(ff.erases, 1);
+    KG_CHECK_EQ(ff.wear[0], 1);
+    KG_CHECK_EQ(ff.programs, 2);
+    KG_CHECK_EQ(ff.ops, 4); /* counted: 2 programs, the refused one, the erase */
+}
+
+static void test_flash_power_cut(void)
+{
+    uint8_t b[16];
+    const uint8_t zeros[16] = {0};
+    blank(1024, 2, 1);
+    ff.cut_op = 2;
+    ff.cut_bytes = 3;
+    KG_CHECK_ERR(ff.flash.program(&ff, 0, zeros, 16), KG_OK);
+    KG_CHECK_ERR(ff.flash.program(&ff, 16, zeros, 16), KG_ERR_FLASH); /* the cut */
+    KG_CHECK(ff.powered_off);
+    KG_CHECK_ERR(ff.flash.read(&ff, 0, b, 16), KG_ERR_FLASH);
+    KG_CHECK_ERR(ff.flash.erase(&ff, 1), KG_ERR_FLASH);
+    boot(); /* reboot: what was programmed is there */
+    KG_CHECK_ERR(ff.flash.read(&ff, 16, b, 16), KG_OK);
+    KG_CHECK(b[0] == 0 && b[2] == 0 && b[3] == 0xFF && b[15] == 0xFF);
+    /* An erase cut half way, both models. */
+    ff.cut_op = 1;
+    ff.cut_bytes = 512;
+    KG_CHECK_ERR(ff.flash.erase(&ff, 0), KG_ERR_FLASH);
+    boot();
+    KG_CHECK(image[0] == 0xFF && image[511] == 0xFF && image[512] == 0xFF);
+    KG_CHECK_ERR(ff.flash.program(&ff, 600, zeros, 16), KG_OK);
+    ff.cut_op = 2;
+    ff.cut_bytes = 512;
+    ff.cut_erase = KG_FLASH_CUT_ZEROED;
+    KG_CHECK_ERR(ff.flash.erase(&ff, 0), KG_ERR_FLASH);
+    KG_CHECK(image[0] == 0x00 && image[511] == 0x00 && image[512] == 0xFF && image[600] == 0);
+}
+
+static void test_flash_file(void)
+{
+    char dir[] = "/tmp/kg_flash_XXXXXX", path[64];
+    static uint8_t other[2048];
+    kg_tokens_t t;
+    KG_CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/flash.bin", dir);
+    g_size = 1024;
+    g_count = 2;
+    g_unit = 4;
+    memset(image, 0, sizeof image);
+    KG_CHECK_ERR(kg_flash_file_init(&ff, image, 1024, 2, 4, path), KG_OK);
+    struct stat sb;
+    KG_CHECK(stat(path, &sb) == 0 && sb.st_size == 2048);
+    KG_CHECK(image[0] == 0xFF && image[2047] == 0xFF); /* created erased */
+    KG_CHECK_ERR(kg_store_init(&st, &ff.flash), KG_OK);
+    make_tokens(&t, 9);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    kg_flash_file_close(&ff);
+    /* Reboot from the file alone, into another buffer. */
+    KG_CHECK_ERR(kg_flash_file_init(&ff, other, 1024, 2, 4, path), KG_OK);
+    KG_CHECK(memcmp(other, image, 2048) == 0);
+    KG_CHECK_ERR(kg_store_init(&st, &ff.flash), KG_OK);
+    KG_CHECK(tokens_are(&t));
+    kg_flash_file_close(&ff);
+    /* A file of another size is replaced by a blank part. */
+    KG_CHECK_ERR(kg_flash_file_init(&ff, image, 1024, 4, 4, path), KG_OK);
+    KG_CHECK(stat(path, &sb) == 0 && sb.st_size == 4096 && image[0] == 0xFF);
+    kg_flash_file_close(&ff);
+    KG_CHECK_ERR(kg_flash_file_init(&ff, image, 1000, 2, 16, NULL), KG_ERR_ARG);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    KG_RUN(test_crc32);
+    KG_RUN(test_init_checks);
+    KG_RUN(test_blank_is_not_found);
+    KG_RUN(test_round_trip);
+    KG_RUN(test_same_content_writes_nothing);
+    KG_RUN(test_secrets_apart);
+    KG_RUN(test_other_version);
+    KG_RUN(test_garbage_region);
+    KG_RUN(test_bit_flips);
+    KG_RUN(test_damage_counted);
+    KG_RUN(test_no_program_over_junk);
+    KG_RUN(test_damaged_copy_not_lost);
+    KG_RUN(test_flash_nor_semantics);
+    KG_RUN(test_flash_power_cut);
+    KG_RUN(test_flash_file);
+    return kg_test_summary();
+}
