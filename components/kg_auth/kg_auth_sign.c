@@ -5,14 +5,16 @@
 #include <mbedtls/version.h>
 #include <string.h>
 
-/* Appends s to buf[*len..cap); false when it does not fit. */
-static bool append(char *buf, size_t cap, size_t *len, const char *s, size_t n)
-{
-    if (n > cap - *len) return false;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    return true;
-}
+/* 2.28 names the streaming calls *_ret; 3.x renamed them back. */
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define md5_starts mbedtls_md5_starts
+#define md5_update mbedtls_md5_update
+#define md5_finish mbedtls_md5_finish
+#else
+#define md5_starts mbedtls_md5_starts_ret
+#define md5_update mbedtls_md5_update_ret
+#define md5_finish mbedtls_md5_finish_ret
+#endif
 
 /* Decimal text of v into out (at least 21 bytes); returns its length. */
 static size_t format_i64(int64_t v, char *out)
@@ -30,38 +32,42 @@ static size_t format_i64(int64_t v, char *out)
     return len;
 }
 
-static int md5(const unsigned char *in, size_t len, unsigned char digest[16])
+static int update_str(mbedtls_md5_context *ctx, const char *s, size_t n)
 {
-    /* 2.28 names it mbedtls_md5_ret; 3.x renamed it back to mbedtls_md5. */
-#if MBEDTLS_VERSION_MAJOR >= 3
-    return mbedtls_md5(in, len, digest);
-#else
-    return mbedtls_md5_ret(in, len, digest);
-#endif
+    return md5_update(ctx, (const unsigned char *)s, n);
+}
+
+/* The pieces are hashed one after the other: no buffer holds the signed
+ * string (which would put the appkey on the stack, and 512 bytes with it). */
+static int md5_of_message(const char *appid, int64_t ts, const char *appkey,
+                          unsigned char digest[16])
+{
+    char ts_text[21];
+    size_t ts_len = format_i64(ts, ts_text);
+    mbedtls_md5_context ctx;
+    mbedtls_md5_init(&ctx);
+    int rc = md5_starts(&ctx);
+    if (rc == 0) rc = update_str(&ctx, "KG_", 3);
+    if (rc == 0) rc = update_str(&ctx, appid, strlen(appid));
+    if (rc == 0) rc = update_str(&ctx, "_", 1);
+    if (rc == 0) rc = update_str(&ctx, ts_text, ts_len);
+    if (rc == 0) rc = update_str(&ctx, "_", 1);
+    if (rc == 0) rc = update_str(&ctx, appkey, strlen(appkey));
+    if (rc == 0) rc = md5_finish(&ctx, digest);
+    mbedtls_md5_free(&ctx); /* wipes the state that saw the appkey */
+    return rc;
 }
 
 kg_err_t kg_auth_refresh_sign(const char *appid, int64_t ts, const char *appkey, char out[33])
 {
     static const char hex[] = "0123456789abcdef";
-    char msg[CONFIG_KGIOT_JSON_BODY_MAX];
-    char ts_text[21];
     unsigned char digest[16];
-    size_t len = 0;
     if (!appid || !appkey || !out) return KG_ERR_ARG;
-    size_t ts_len = format_i64(ts, ts_text);
-    bool fits = append(msg, sizeof msg, &len, "KG_", 3) &&
-                append(msg, sizeof msg, &len, appid, strlen(appid)) &&
-                append(msg, sizeof msg, &len, "_", 1) &&
-                append(msg, sizeof msg, &len, ts_text, ts_len) &&
-                append(msg, sizeof msg, &len, "_", 1) &&
-                append(msg, sizeof msg, &len, appkey, strlen(appkey));
-    if (!fits) return KG_ERR_NO_SPACE;
-    if (md5((const unsigned char *)msg, len, digest) != 0) return KG_ERR_TLS_SETUP;
+    if (md5_of_message(appid, ts, appkey, digest) != 0) return KG_ERR_TLS_SETUP;
     for (int i = 0; i < 16; i++) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }
     out[32] = '\0';
-    memset(msg, 0, sizeof msg); /* the appkey was in it */
     return KG_OK;
 }

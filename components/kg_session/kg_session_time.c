@@ -105,20 +105,30 @@ uint64_t kgs_now_ms(const kg_session_t *s)
     return s->port->now_ms(s->port->ctx);
 }
 
+/* Unix seconds now, and which clock said so. */
+static kg_time_base_t time_now(kg_session_t *s, int64_t *unix_s)
+{
+    const kg_port_t *p = s->port;
+    if (p->wall_time && p->wall_time(p->ctx, unix_s) == KG_OK) return KG_TIME_BASE_PORT;
+    if (!s->wall_known) return KG_TIME_BASE_UNKNOWN;
+    *unix_s = (int64_t)(kgs_now_ms(s) / 1000) + s->wall_offset;
+    return KG_TIME_BASE_SERVER;
+}
+
 kg_err_t kg_session_time(kg_session_t *s, int64_t *unix_s)
 {
     if (!s || !unix_s) return KG_ERR_ARG;
-    const kg_port_t *p = s->port;
-    if (p->wall_time && p->wall_time(p->ctx, unix_s) == KG_OK) return KG_OK;
-    if (!s->wall_known) return KG_ERR_NO_CLOCK;
-    *unix_s = (int64_t)(kgs_now_ms(s) / 1000) + s->wall_offset;
-    return KG_OK;
+    return time_now(s, unix_s) == KG_TIME_BASE_UNKNOWN ? KG_ERR_NO_CLOCK : KG_OK;
 }
 
+/* Also records in the token set which clock the expiry was computed with,
+ * so a device that boots without its clock knows how far to trust it. */
 int64_t kgs_expiry(kg_session_t *s, int64_t expires_in)
 {
     int64_t now;
-    if (expires_in <= 0 || kg_session_time(s, &now) != KG_OK) return 0;
+    kg_time_base_t base = time_now(s, &now);
+    if (expires_in <= 0 || base == KG_TIME_BASE_UNKNOWN) return 0;
+    s->tokens.time_base = (uint8_t)base;
     return now + expires_in;
 }
 

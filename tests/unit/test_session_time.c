@@ -101,6 +101,7 @@ static void test_clock_from_date_header(void)
     KG_CHECK_ERR(kg_session_time(&s, &t), KG_OK);
     KG_CHECK_EQ(t, fp_unix_now());
     KG_CHECK_EQ(s.tokens.expires_at, fp_unix_now() + 7200);
+    KG_CHECK_EQ(s.tokens.time_base, KG_TIME_BASE_SERVER);
     const uint64_t app_at = fp_nth(CONFIG_KGIOT_PATH_APP_TOKEN, 0)->at_ms;
     KG_CHECK_EQ(s.tokens.app_expires_at, FP_UNIX_BASE + (int64_t)(app_at / 1000) + 7200);
     /* Later, by the monotonic clock: the margin is met and the refresh is
@@ -136,6 +137,11 @@ static void test_port_clock_wins(void)
     KG_CHECK_ERR(kg_call_guest(&s, "/v1/x", "{}", &(kg_call_reply_t){0}), KG_OK);
     KG_CHECK_ERR(kg_session_time(&s, &t), KG_OK);
     KG_CHECK_EQ(t, fp_unix_now());
+    /* Expiry computed with the port's clock is recorded as such. */
+    prepare(KG_MODE_BROKER, &fp_port);
+    fp.wall_clock = true;
+    KG_CHECK_ERR(kg_login(&s, 0), KG_OK);
+    KG_CHECK_EQ(s.tokens.time_base, KG_TIME_BASE_PORT);
 }
 
 static void test_no_clock_at_all(void)
@@ -146,6 +152,7 @@ static void test_no_clock_at_all(void)
     KG_CHECK_ERR(kg_login(&s, 0), KG_OK);
     KG_CHECK_ERR(kg_session_time(&s, &t), KG_ERR_NO_CLOCK);
     KG_CHECK_EQ(s.tokens.expires_at, 0); /* unknown */
+    KG_CHECK_EQ(s.tokens.time_base, KG_TIME_BASE_UNKNOWN);
     /* Expiry unknown: keep_alive cannot tell, the platform's rejection will. */
     fp.now_ms += 100000 * 1000ull;
     KG_CHECK_ERR(kg_session_keep_alive(&s), KG_OK);

@@ -138,8 +138,8 @@ kg_err_t kg_auth_refresh(kg_auth_t *a, const char *openid, const char *refresh_t
                          kg_token_reply_t *out);
 
 /* The refresh signature: lowercase hex MD5 of "KG_" appid "_" ts "_" appkey,
- * into out[33] (NUL-terminated). No I/O. Errors: KG_ERR_ARG, KG_ERR_NO_SPACE
- * (the signed string is longer than CONFIG_KGIOT_JSON_BODY_MAX). */
+ * into out[33] (NUL-terminated), hashed piece by piece (any lengths). No I/O.
+ * Errors: KG_ERR_ARG, KG_ERR_TLS_SETUP (mbedTLS's MD5 failed). */
 kg_err_t kg_auth_refresh_sign(const char *appid, int64_t ts, const char *appkey, char out[33]);
 
 /* Dark-account unbind (#6): the dark account's openid and access token, and
