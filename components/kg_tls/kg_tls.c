@@ -5,7 +5,6 @@
  */
 #include "kg_tls.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <mbedtls/version.h>
@@ -40,14 +39,33 @@ static const char kg_tls_personalization[] = "kgiot-tls-client";
 
 /* ---- logging ------------------------------------------------------------ */
 
-/* "tls: <what>: -0x2700": the code only, never key material or data. */
+/* Appends s to line[*n..cap - 1), keeping room for the NUL. */
+static void put(char *line, size_t cap, size_t *n, const char *s)
+{
+    while (*s && *n + 1 < cap)
+        line[(*n)++] = *s++;
+}
+
+/* "tls: <what>: -0x2700": the code only, never key material or data. Built
+ * by hand: snprintf would pull newlib's printf engine (and its malloc) into
+ * a firmware image for one log line. */
 static void tls_log(const kg_tls_t *t, kg_log_level_t level, const char *what, int code)
 {
+    static const char hex[] = "0123456789ABCDEF";
     if (!t->port->log || (int)level > CONFIG_KGIOT_LOG_LEVEL) return;
-    char line[80];
-    long magnitude = code < 0 ? -(long)code : (long)code;
-    snprintf(line, sizeof line, "tls: %s: %s0x%04lX", what, code < 0 ? "-" : "",
-             (unsigned long)magnitude);
+    char line[80], digits[9];
+    size_t n = 0, d = sizeof digits - 1;
+    unsigned long magnitude = code < 0 ? 0ul - (unsigned long)code : (unsigned long)code;
+    digits[d] = '\0';
+    do {
+        digits[--d] = hex[magnitude & 15];
+        magnitude >>= 4;
+    } while ((magnitude || d > sizeof digits - 5) && d > 0);
+    put(line, sizeof line, &n, "tls: ");
+    put(line, sizeof line, &n, what);
+    put(line, sizeof line, &n, code < 0 ? ": -0x" : ": 0x");
+    put(line, sizeof line, &n, digits + d);
+    line[n] = '\0';
     t->port->log(t->port->ctx, level, line);
 }
 
