@@ -111,16 +111,22 @@ kg_err_t kg_auth_post(kg_auth_t *a, const char *path, const char *body, size_t l
     return err;
 }
 
-/* POST a->body (built as `built` reported) and hand back the reply body. */
-static kg_err_t exchange(kg_auth_t *a, const char *path, kg_err_t built, size_t len, int *status,
-                         char **body, size_t *body_len)
+/* A reply as the decoders take it. */
+typedef struct {
+    int status;
+    char *body;
+    size_t len;
+} reply_t;
+
+/* POST a->body (built as `built` reported) and hand back the reply. */
+static kg_err_t exchange(kg_auth_t *a, const char *path, kg_err_t built, size_t len, reply_t *r)
 {
     kg_http_resp_t *resp;
     if (built != KG_OK) return built;
     kg_err_t err = kg_auth_post(a, path, a->body, len, NULL, 0, &resp);
     if (err != KG_OK) return err;
-    *status = resp->status;
-    *body = kg_http_resp_body(resp, body_len);
+    r->status = resp->status;
+    r->body = kg_http_resp_body(resp, &r->len);
     return KG_OK;
 }
 
@@ -136,12 +142,10 @@ static kg_err_t logged(kg_auth_t *a, kg_err_t err)
 static kg_err_t token_call(kg_auth_t *a, const char *path, kg_err_t built, size_t len,
                            kg_token_reply_t *out)
 {
-    int status = 0;
-    char *body = NULL;
-    size_t body_len = 0;
+    reply_t r;
     memset(out, 0, sizeof *out);
-    kg_err_t err = exchange(a, path, built, len, &status, &body, &body_len);
-    if (err == KG_OK) err = kg_auth_decode_token(&a->doc, status, body, body_len, out);
+    kg_err_t err = exchange(a, path, built, len, &r);
+    if (err == KG_OK) err = kg_auth_decode_token(&a->doc, r.status, r.body, r.len, out);
     return logged(a, err);
 }
 
@@ -172,36 +176,32 @@ kg_err_t kg_auth_refresh(kg_auth_t *a, const char *openid, const char *refresh_t
 
 kg_err_t kg_auth_qr(kg_auth_t *a, const char *app_token, kg_qr_reply_t *out)
 {
-    int status = 0;
-    char *body = NULL;
-    size_t len = 0, body_len = 0;
+    reply_t r;
+    size_t len = 0;
     if (!filled(app_token)) return KG_ERR_ARG;
     kg_err_t built = kg_auth_body_qr(&a->cfg, app_token, a->body, sizeof a->body, &len);
-    kg_err_t err = exchange(a, a->cfg.path_qr, built, len, &status, &body, &body_len);
-    if (err == KG_OK) err = kg_auth_decode_qr(&a->doc, status, body, body_len, out);
+    kg_err_t err = exchange(a, a->cfg.path_qr, built, len, &r);
+    if (err == KG_OK) err = kg_auth_decode_qr(&a->doc, r.status, r.body, r.len, out);
     return logged(a, err);
 }
 
 kg_err_t kg_auth_qr_status(kg_auth_t *a, const char *qr_id, kg_qr_status_reply_t *out)
 {
-    int status = 0;
-    char *body = NULL;
-    size_t len = 0, body_len = 0;
+    reply_t r;
+    size_t len = 0;
     if (!filled(qr_id)) return KG_ERR_ARG;
     kg_err_t built = kg_auth_body_qr_status(&a->cfg, qr_id, a->body, sizeof a->body, &len);
-    kg_err_t err = exchange(a, a->cfg.path_qr_status, built, len, &status, &body, &body_len);
-    if (err == KG_OK) err = kg_auth_decode_qr_status(&a->doc, status, body, body_len, out);
+    kg_err_t err = exchange(a, a->cfg.path_qr_status, built, len, &r);
+    if (err == KG_OK) err = kg_auth_decode_qr_status(&a->doc, r.status, r.body, r.len, out);
     return logged(a, err);
 }
 
 static kg_err_t status_call(kg_auth_t *a, const char *path, kg_err_t built, size_t len,
                             kg_status_reply_t *out)
 {
-    int status = 0;
-    char *body = NULL;
-    size_t body_len = 0;
-    kg_err_t err = exchange(a, path, built, len, &status, &body, &body_len);
-    if (err == KG_OK) err = kg_auth_decode_status(&a->doc, status, body, body_len, out);
+    reply_t r;
+    kg_err_t err = exchange(a, path, built, len, &r);
+    if (err == KG_OK) err = kg_auth_decode_status(&a->doc, r.status, r.body, r.len, out);
     return logged(a, err);
 }
 
