@@ -23,35 +23,40 @@ def make_certs(work):
 class Mock:
     """One mock server process and a TLS control channel to it."""
 
-    def __init__(self, work, name, ca, appid, secret, extra=(), cert="server"):
+    def __init__(self, work, name, ca, appid, secret, extra=(), cert="server",
+                 host="127.0.0.1", server_name="localhost", check_name=False):
+        """check_name: verify the server's name on the control channel too
+        (off by default because the wrong-name server is controlled as well)."""
         self.ca = ca
+        self.host, self.server_name, self.check_name = host, server_name, check_name
         port_file = os.path.join(work, name + ".port")
         if os.path.exists(port_file):
             os.unlink(port_file)
-        self.log = open(os.path.join(work, name + ".log"), "w")
-        argv = [sys.executable, MOCK, "--port", "0",
+        self.log_path = os.path.join(work, name + ".log")
+        self.log = open(self.log_path, "w")
+        argv = [sys.executable, MOCK, "--host", host, "--port", "0",
                 "--cert", os.path.join(work, cert + ".pem"),
                 "--key", os.path.join(work, cert + ".key"),
                 "--port-file", port_file, "--appid", appid, "--secret", secret] + list(extra)
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.time() + 10
+        deadline = time.monotonic() + 10
         while not os.path.exists(port_file):
-            if time.time() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("mock server did not start: see " + self.log.name)
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("mock server did not start: see " + self.log_path)
             time.sleep(0.02)
         with open(port_file) as f:
             self.port = int(f.read().strip())
 
     def control(self, method, path, body=None):
         ctx = ssl.create_default_context(cafile=self.ca)
-        ctx.check_hostname = False  # the wrong-name server is controlled too
+        ctx.check_hostname = self.check_name
         data = json.dumps(body).encode() if body is not None else b""
-        request = ("%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        request = ("%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
                    "Content-Length: %d\r\nConnection: close\r\n\r\n"
-                   % (method, path, len(data))).encode() + data
+                   % (method, path, self.server_name, len(data))).encode() + data
         reply = b""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
-            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        with socket.create_connection((self.host, self.port), timeout=5) as raw:
+            with ctx.wrap_socket(raw, server_hostname=self.server_name) as s:
                 s.sendall(request)
                 while True:
                     chunk = s.recv(65536)
@@ -71,9 +76,15 @@ class Mock:
         return self.control("GET", "/__mock/stats")
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         self.log.close()
+
+    def log_tail(self, lines=30):
+        with open(self.log_path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])

@@ -23,21 +23,20 @@ After each client the mock's own counters are checked too (and reset).
 Every step has a timeout. Prints the result and the wall time it took.
 """
 import argparse
-import json
 import os
 import re
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MOCK = os.path.join(HERE, "..", "mock", "kg_mock.py")
 CERTS = os.path.join(HERE, "..", "mock", "make_certs.sh")
 PYTHON = sys.executable
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from mockctl import Mock  # noqa: E402
 
 NS_PREFIX = "kglwip-"
 TAP = "kgtap0"
@@ -220,59 +219,6 @@ def setup_network(ip, outer_netns):
         raise RuntimeError("a default route in the test namespace: %s" % routes)
 
 
-class Mock:
-    def __init__(self, work):
-        self.ca = os.path.join(work, "ca.pem")
-        self.port_file = os.path.join(work, "mock.port")
-        if os.path.exists(self.port_file):
-            os.unlink(self.port_file)
-        self.log_path = os.path.join(work, "mock.log")
-        self.log = open(self.log_path, "w")
-        argv = [PYTHON, MOCK, "--host", SERVER_IP, "--port", "0", "--port-file", self.port_file,
-                "--cert", os.path.join(work, NAME + ".pem"),
-                "--key", os.path.join(work, NAME + ".key"),
-                "--broker", "--confirm-after-polls", "3", "--idle-timeout", "10"]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(self.port_file):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the mock did not start: see " + self.log_path)
-            time.sleep(0.02)
-        with open(self.port_file) as f:
-            self.port = int(f.read().strip())
-
-    def control(self, method, path, body=None):
-        ctx = ssl.create_default_context(cafile=self.ca)
-        data = json.dumps(body).encode() if body is not None else b""
-        request = ("%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-                   "Content-Length: %d\r\nConnection: close\r\n\r\n"
-                   % (method, path, NAME, len(data))).encode() + data
-        reply = b""
-        with socket.create_connection((SERVER_IP, self.port), timeout=5) as raw:
-            with ctx.wrap_socket(raw, server_hostname=NAME) as s:
-                s.sendall(request)
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    reply += chunk
-        return json.loads(reply.partition(b"\r\n\r\n")[2])
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-    def log_tail(self, lines=30):
-        with open(self.log_path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-
-
 def run_client(binary, mock, port6):
     argv = [binary, "--tap", TAP, "--lwip-ip", LWIP_IP, "--gateway", SERVER_IP,
             "--server-name", NAME, "--server-ip", SERVER_IP, "--absent-ip", ABSENT_IP,
@@ -315,7 +261,9 @@ def inner(args):
         loud_fail("cannot set up the tap device in the namespace:\n%s" % e)
         return False
     must(["sh", CERTS, args.work, NAME], timeout=60)
-    mock = Mock(args.work)
+    mock = Mock(args.work, "mock", os.path.join(args.work, "ca.pem"), "kgtest", "kgsecret",
+                ["--broker", "--confirm-after-polls", "3", "--idle-timeout", "10"], cert=NAME,
+                host=SERVER_IP, server_name=NAME, check_name=True)
     # A plain IPv6 listener for the port's IPv6 check: the kernel completes
     # the handshake from the backlog, nothing needs to accept.
     listener6 = socket.create_server((SERVER_IP6, 0), family=socket.AF_INET6)
