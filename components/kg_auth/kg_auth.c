@@ -30,16 +30,11 @@ static kg_err_t join2(char *dst, size_t cap, const char *a, const char *b)
 /* Host header: "host" on the default port, else "host:port". */
 static kg_err_t make_host_header(kg_auth_t *a)
 {
-    char port_txt[8];
-    size_t n = sizeof port_txt - 1;
-    unsigned v = a->cfg.port;
-    port_txt[n] = '\0';
-    do {
-        port_txt[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    port_txt[--n] = ':';
-    const char *suffix = a->cfg.port == KG_HTTPS_PORT ? "" : port_txt + n;
+    char suffix[22] = "";
+    if (a->cfg.port != KG_HTTPS_PORT) {
+        suffix[0] = ':';
+        suffix[1 + kg_auth_format_i64(a->cfg.port, suffix + 1)] = '\0';
+    }
     return join2(a->host_header, sizeof a->host_header, a->cfg.host, suffix);
 }
 

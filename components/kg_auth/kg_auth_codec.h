@@ -12,6 +12,9 @@
 
 #include "kg_auth.h"
 
+/* Decimal text of v into out (at least 21 bytes, no NUL); returns its length. */
+size_t kg_auth_format_i64(int64_t v, char *out);
+
 /* Direct mode: a secret is configured (and travels in the bodies). */
 bool kg_auth_direct(const kg_auth_config_t *c);
 

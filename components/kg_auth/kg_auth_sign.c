@@ -1,5 +1,6 @@
 /* kg_auth_sign.c - the refresh signature: md5("KG_" appid "_" ts "_" appkey), lowercase hex. */
 #include "kg_auth.h"
+#include "kg_auth_codec.h"
 
 #include <mbedtls/md5.h>
 #include <mbedtls/version.h>
@@ -16,8 +17,7 @@
 #define md5_finish mbedtls_md5_finish_ret
 #endif
 
-/* Decimal text of v into out (at least 21 bytes); returns its length. */
-static size_t format_i64(int64_t v, char *out)
+size_t kg_auth_format_i64(int64_t v, char *out)
 {
     char tmp[20];
     size_t n = 0, len = 0;
@@ -43,7 +43,7 @@ static int md5_of_message(const char *appid, int64_t ts, const char *appkey,
                           unsigned char digest[16])
 {
     char ts_text[21];
-    size_t ts_len = format_i64(ts, ts_text);
+    size_t ts_len = kg_auth_format_i64(ts, ts_text);
     mbedtls_md5_context ctx;
     mbedtls_md5_init(&ctx);
     int rc = md5_starts(&ctx);
