@@ -1,6 +1,7 @@
 # The two outside dependencies of the plain build, as imported targets:
 # "jsmn" (header-only, Debian's libjsmn-dev), "qrcodegen" and "mbedtls" (Debian's
-# libmbedtls-dev 2.28, or the build at KGIOT_MBEDTLS_PREFIX, e.g. 3.6).
+# libmbedtls-dev 2.28, or the build at KGIOT_MBEDTLS_PREFIX: 3.6 from
+# tests/deps/mbedtls36.sh, 4.x from tests/deps/mbedtls4.sh).
 
 find_path(KGIOT_JSMN_INCLUDE jsmn.h HINTS ${KGIOT_JSMN_DIR} REQUIRED)
 add_library(jsmn INTERFACE)
@@ -17,13 +18,23 @@ add_library(mbedtls INTERFACE)
 if(KGIOT_MBEDTLS_PREFIX)
     set(_mb ${KGIOT_MBEDTLS_PREFIX})
     target_include_directories(mbedtls INTERFACE ${_mb}/include)
-    # The library was built with this overlay; headers must see the same config.
+    # The library was built with these overlays; headers must see the same config.
     if(EXISTS ${_mb}/include/mbedtls36_user_config.h)
         target_compile_definitions(mbedtls INTERFACE
                                    MBEDTLS_USER_CONFIG_FILE="mbedtls36_user_config.h")
     endif()
+    if(EXISTS ${_mb}/include/mbedtls4_user_config.h) # Mbed TLS 4.x: TLS + TF-PSA-Crypto
+        target_compile_definitions(mbedtls INTERFACE
+            MBEDTLS_USER_CONFIG_FILE="mbedtls4_user_config.h"
+            TF_PSA_CRYPTO_USER_CONFIG_FILE="mbedtls4_crypto_user_config.h")
+    endif()
+    # 4.x calls its cryptography library tfpsacrypto; 2.28 and 3.6 mbedcrypto.
+    set(_crypto ${_mb}/lib/libmbedcrypto.a)
+    if(EXISTS ${_mb}/lib/libtfpsacrypto.a)
+        set(_crypto ${_mb}/lib/libtfpsacrypto.a)
+    endif()
     target_link_libraries(mbedtls INTERFACE ${_mb}/lib/libmbedtls.a ${_mb}/lib/libmbedx509.a
-                                            ${_mb}/lib/libmbedcrypto.a)
+                                            ${_crypto})
 else()
     find_path(KGIOT_MBEDTLS_INCLUDE mbedtls/ssl.h REQUIRED)
     find_library(KGIOT_LIB_MBEDTLS mbedtls REQUIRED)

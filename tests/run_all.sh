@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, host build + ctest (Debian's mbedTLS 2.28),
 # the same under ASan+UBSan, the same against mbedTLS 3.6 built from
-# Debian's trixie source, and 30 s of libFuzzer per target.
+# Debian's trixie source and against Mbed TLS 4.0 (KGIOT_MBEDTLS4_DIR,
+# tests/deps/mbedtls4_dir.sh), 30 s of libFuzzer per target, and the
+# Cortex-M3 images under QEMU.
 # Usage: bash tests/run_all.sh   (installs missing Debian packages itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,10 @@ CC=clang suite asan-ubsan -DKGIOT_SANITIZE=ON
 step "mbedTLS 3.6 from Debian trixie source"
 bash tests/deps/mbedtls36.sh "$out/mbedtls36"
 suite host-mbedtls3 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls36/prefix"
+
+step "Mbed TLS 4.0 (TF-PSA-Crypto 1.0) from $(bash tests/deps/mbedtls4_dir.sh)"
+bash tests/deps/mbedtls4.sh "$out/mbedtls4"
+suite host-mbedtls4 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls4/prefix"
 
 step "fuzz (${fuzz_seconds}s per target)"
 CC=clang cmake -S "$root" -B "$out/fuzz" -DKGIOT_FUZZ=ON -DKGIOT_TESTS=OFF >"$out/fuzz.configure.log"

@@ -26,7 +26,7 @@ static bool opened;
 
 static kg_err_t open_auth(const cli_args_t *a)
 {
-    kg_tls_config_t tls_cfg;
+    kg_tls_config_t tls_cfg = {0}; /* no configure hook */
     kg_err_t err = cli_prepare(a, &tls_cfg);
     if (err != KG_OK) return err;
     kg_tcp_init(&tcp, &cli_port, &tcp_tr);

@@ -64,7 +64,7 @@ static uint32_t number(const char *text)
 
 static kg_err_t open_session(const cli_args_t *a)
 {
-    kg_tls_config_t tls_cfg;
+    kg_tls_config_t tls_cfg = {0}; /* no configure hook */
     if (!a->secret && !a->broker) return KG_ERR_ARG;
     kg_err_t err = cli_prepare(a, &tls_cfg);
     if (err != KG_OK) return err;

@@ -14,7 +14,8 @@ test images include them). An indirect call is resolved by layer, the way
 kgiot wires itself: kg_http's transport calls reach kg_tls's and kg_tcp's
 transport functions, kg_tls's lower transport reaches kg_tcp's, kg_session's
 store calls reach kg_store's callbacks, and kg_tls's calls into mbedTLS may
-come back into kg_tls's bio/verify/entropy callbacks. Port callbacks and the
+come back into kg_tls's bio/verify/entropy callbacks. Port callbacks (kg_tls's
+configure hook and the verify callback it may chain included) and the
 application's event callback are the integrator's: 0 here.
 """
 import glob
@@ -34,6 +35,7 @@ FRAME = re.compile(r"\\n(\d+) bytes \((\w+(?:,\w+)?)\)")
 OP = r"->(open|send|recv|close)\("
 INDIRECT = [
     (re.compile(r"\bport->|\bp->|\bf->|\bfl->|on_event"), None),
+    (re.compile(r"->hook_verify\(|->configure\("), None),  # kg_tls's configure hook: the port's
     (re.compile(r"\blower" + OP), ["tcp_{0}"]),
     (re.compile(r"(?:\btransport|\bt)" + OP), ["tls_{0}", "tcp_{0}"]),
     (re.compile(r"\bst->(load|save)\("), ["kg_store_{0}_tokens"]),

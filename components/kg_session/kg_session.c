@@ -203,14 +203,17 @@ kg_err_t kg_session_init_transport(kg_session_t *s, const kg_session_config_t *c
 
 kg_err_t kg_session_init(kg_session_t *s, const kg_session_config_t *cfg, const kg_port_t *port)
 {
-    if (!s || !cfg || !port || !cfg->ca || !cfg->ca_len || !config_valid(cfg, port))
-        return KG_ERR_ARG;
+    bool trust = cfg && (cfg->ca ? cfg->ca_len > 0 : cfg->tls_configure != NULL);
+    if (!s || !port || !trust || !config_valid(cfg, port)) return KG_ERR_ARG;
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->port = port;
     apply_defaults(&s->cfg);
     kg_tcp_init(&s->tcp, port, &s->tcp_tr);
-    const kg_tls_config_t tc = {.ca = cfg->ca, .ca_len = cfg->ca_len};
+    const kg_tls_config_t tc = {.ca = cfg->ca,
+                                .ca_len = cfg->ca_len,
+                                .configure = cfg->tls_configure,
+                                .configure_ctx = cfg->tls_configure_ctx};
     kg_err_t err = kg_tls_init(&s->tls, &tc, port, &s->tcp_tr, &s->tls_tr);
     if (err != KG_OK) return err;
     s->tls_ready = true;

@@ -1,7 +1,8 @@
 /*
- * kg_tls.c - kg_transport_t over another kg_transport_t with mbedTLS
- * (2.28 or 3.6): verification required, SNI, session resumption, one
- * deadline per call shared by every record it takes.
+ * kg_tls.c - kg_transport_t over another kg_transport_t with Mbed TLS
+ * (2.28, 3.6 or 4.x): verification required, SNI, session resumption, one
+ * deadline per call shared by every record it takes. What differs between
+ * the versions (randomness, allocation error codes) stays in this file.
  */
 #include "kg_tls.h"
 
@@ -14,14 +15,17 @@
 #include <mbedtls/config.h>
 #endif /* else 2.28's version.h has already included MBEDTLS_CONFIG_FILE */
 
+#include <mbedtls/net_sockets.h> /* only for the MBEDTLS_ERR_NET_* codes the bio returns */
+#include <mbedtls/x509.h>
+#if MBEDTLS_VERSION_MAJOR < 4 /* 4.x: every *_ALLOC_FAILED is PSA_ERROR_INSUFFICIENT_MEMORY */
 #include <mbedtls/asn1.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/cipher.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
-#include <mbedtls/net_sockets.h> /* only for the MBEDTLS_ERR_NET_* codes the bio returns */
 #include <mbedtls/pk.h>
-#include <mbedtls/x509.h>
+#define KG_TLS_SPLIT_ERROR_CODES 1
+#endif
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
 #include <mbedtls/memory_buffer_alloc.h>
 #endif
@@ -31,11 +35,17 @@
 #define KG_TLS_NEEDS_PSA 1
 #include <psa/crypto.h>
 #endif
+#if defined(KG_TLS_PSA_RNG) && MBEDTLS_VERSION_MAJOR < 4
+#include <mbedtls/psa_util.h> /* mbedtls_psa_get_random */
+#endif
+
+/* 2.28 has no private-member markers. */
+#if !defined(MBEDTLS_PRIVATE)
+#define MBEDTLS_PRIVATE(member) member
+#endif
 
 /* close_notify is a courtesy: a dead link must not stall close(). */
 #define KG_TLS_CLOSE_NOTIFY_MS 200u
-
-static const char kg_tls_personalization[] = "kgiot-tls-client";
 
 /* ---- logging ------------------------------------------------------------ */
 
@@ -71,6 +81,7 @@ static void tls_log(const kg_tls_t *t, kg_log_level_t level, const char *what, i
 
 /* ---- error mapping ------------------------------------------------------ */
 
+#if defined(KG_TLS_SPLIT_ERROR_CODES)
 /* mbedTLS codes add a high-level part (bits 7..14) and a low-level part
  * (bits 0..6); an allocation failure may sit in either. */
 static bool is_high_alloc_failure(int high)
@@ -91,6 +102,12 @@ static bool is_alloc_failure(int code)
     return is_high_alloc_failure(-(magnitude & 0x7F80)) || low == MBEDTLS_ERR_MPI_ALLOC_FAILED ||
            low == MBEDTLS_ERR_ASN1_ALLOC_FAILED;
 }
+#else
+static bool is_alloc_failure(int code)
+{
+    return code == PSA_ERROR_INSUFFICIENT_MEMORY;
+}
+#endif
 
 static bool is_peer_close(int code)
 {
@@ -114,13 +131,21 @@ static kg_err_t setup_error(int code)
     return is_alloc_failure(code) ? KG_ERR_NO_MEMORY : KG_ERR_TLS_SETUP;
 }
 
-static kg_err_t handshake_error(int code)
+/* A chain that verifies but names another host is a name mismatch; any
+ * other flag (not trusted, expired, ...) means the chain itself failed. */
+static kg_err_t verify_error(uint32_t flags)
+{
+    uint32_t name = MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return (flags & name) && !(flags & ~name) ? KG_ERR_TLS_NAME_MISMATCH : KG_ERR_TLS_UNTRUSTED;
+}
+
+static kg_err_t handshake_error(int code, uint32_t verify_flags)
 {
     kg_err_t err = common_error(code);
     if (err != KG_OK) return err;
     /* Pool exhaustion during chain verification also ends up here (as
      * "not trusted"): size the pool before believing a verify error. */
-    if (code == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) return KG_ERR_TLS_VERIFY;
+    if (code == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) return verify_error(verify_flags);
     return KG_ERR_TLS_HANDSHAKE;
 }
 
@@ -185,24 +210,14 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t mbedtls_
 
 /* Called for every certificate of a chain the server sends; a resumed
  * handshake sends none, which is how resumption is told from a full one
- * with the public API of both 2.28 and 3.6. Verification itself is
- * mbedTLS's: flags are left as they are. */
+ * with the public API of 2.28, 3.6 and 4.x (a resumed session carries the
+ * first one's peer certificate, so its presence tells nothing). Verification
+ * itself is mbedTLS's, or the configure hook's callback, called from here. */
 static int note_certificate(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-    (void)crt;
-    (void)depth;
-    (void)flags;
     kg_tls_t *t = ctx;
     t->cert_seen = true;
-    return 0;
-}
-
-static int entropy_from_port(void *ctx, unsigned char *out, size_t len, size_t *olen)
-{
-    const kg_tls_t *t = ctx;
-    if (t->port->random(t->port->ctx, out, len) != KG_OK) return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
-    *olen = len;
-    return 0;
+    return t->hook_verify ? t->hook_verify(t->hook_verify_ctx, crt, depth, flags) : 0;
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -293,8 +308,9 @@ static kg_err_t handshake(kg_tls_t *t)
     }
     t->verify_flags = mbedtls_ssl_get_verify_result(&t->ssl);
     if (rc != 0) {
-        kg_err_t err = fail(t, "handshake", rc, handshake_error(rc));
-        if (err == KG_ERR_TLS_VERIFY) tls_log(t, KG_LOG_WARN, "verify flags", (int)t->verify_flags);
+        kg_err_t err = fail(t, "handshake", rc, handshake_error(rc, t->verify_flags));
+        if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+            tls_log(t, KG_LOG_WARN, "verify flags", (int)t->verify_flags);
         return err;
     }
     if (t->cert_seen)
@@ -409,11 +425,38 @@ static kg_err_t setup_psa(kg_tls_t *t)
 
 static kg_err_t setup_ca(kg_tls_t *t, const kg_tls_config_t *cfg)
 {
+    if (!cfg->ca) return KG_OK; /* the configure hook installs trust */
     int rc = mbedtls_x509_crt_parse(&t->ca, cfg->ca, cfg->ca_len);
     if (rc > 0) /* a PEM bundle where some certificates parsed and rc did not */
         tls_log(t, KG_LOG_WARN, "CA certificates skipped", rc);
     if (rc >= 0) return KG_OK;
     return fail(t, "CA parse", rc, is_alloc_failure(rc) ? KG_ERR_NO_MEMORY : KG_ERR_TLS_CA);
+}
+
+/* ---- randomness: the one place the three generations differ ----------- */
+
+#if MBEDTLS_VERSION_MAJOR >= 4
+/* TLS draws from PSA's generator by itself: nothing to set. */
+static kg_err_t setup_rng(kg_tls_t *t)
+{
+    (void)t;
+    return KG_OK;
+}
+#elif defined(KG_TLS_PSA_RNG)
+static kg_err_t setup_rng(kg_tls_t *t)
+{
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
+    return KG_OK;
+}
+#else
+static const char kg_tls_personalization[] = "kgiot-tls-client";
+
+static int entropy_from_port(void *ctx, unsigned char *out, size_t len, size_t *olen)
+{
+    const kg_tls_t *t = ctx;
+    if (t->port->random(t->port->ctx, out, len) != KG_OK) return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    *olen = len;
+    return 0;
 }
 
 static kg_err_t setup_rng(kg_tls_t *t)
@@ -424,8 +467,11 @@ static kg_err_t setup_rng(kg_tls_t *t)
         rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
                                    (const unsigned char *)kg_tls_personalization,
                                    sizeof kg_tls_personalization - 1);
-    return rc == 0 ? KG_OK : fail(t, "entropy/DRBG", rc, setup_error(rc));
+    if (rc != 0) return fail(t, "entropy/DRBG", rc, setup_error(rc));
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+    return KG_OK;
 }
+#endif
 
 static void enable_tickets(mbedtls_ssl_config *conf)
 {
@@ -441,17 +487,40 @@ static void enable_tickets(mbedtls_ssl_config *conf)
 #endif
 }
 
-static kg_err_t setup_ssl(kg_tls_t *t)
+/* The port's hook, then what must hold whatever it did: verification
+ * required, and kg_tls's callback first in line (chaining the hook's), so
+ * that full and resumed handshakes are still counted. mbedTLS has no getter
+ * for the configured callback: its fields are read directly. */
+static kg_err_t run_hook(kg_tls_t *t, const kg_tls_config_t *cfg)
+{
+    if (!cfg->configure) return KG_OK;
+    kg_err_t err = cfg->configure(cfg->configure_ctx, &t->conf);
+    if (err != KG_OK) {
+        tls_log(t, KG_LOG_WARN, "configure hook: kg_err", (int)err);
+        return err;
+    }
+    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    if (t->conf.MBEDTLS_PRIVATE(f_vrfy) != note_certificate) {
+        t->hook_verify = t->conf.MBEDTLS_PRIVATE(f_vrfy);
+        t->hook_verify_ctx = t->conf.MBEDTLS_PRIVATE(p_vrfy);
+        mbedtls_ssl_conf_verify(&t->conf, note_certificate, t);
+    }
+    return KG_OK;
+}
+
+static kg_err_t setup_ssl(kg_tls_t *t, const kg_tls_config_t *cfg)
 {
     int rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
                                          MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc != 0) return fail(t, "config", rc, setup_error(rc));
     /* Verification is not optional: nothing in kgiot sets another mode. */
     mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
-    mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+    if (cfg->ca) mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
     mbedtls_ssl_conf_verify(&t->conf, note_certificate, t);
-    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
     enable_tickets(&t->conf);
+    kg_err_t err = setup_rng(t);
+    if (err == KG_OK) err = run_hook(t, cfg);
+    if (err != KG_OK) return err;
     rc = mbedtls_ssl_setup(&t->ssl, &t->conf);
     if (rc != 0) return fail(t, "ssl setup", rc, setup_error(rc));
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, NULL, bio_recv);
@@ -463,8 +532,10 @@ static void init_contexts(kg_tls_t *t)
     mbedtls_ssl_init(&t->ssl);
     mbedtls_ssl_config_init(&t->conf);
     mbedtls_x509_crt_init(&t->ca);
+#if !defined(KG_TLS_PSA_RNG)
     mbedtls_entropy_init(&t->entropy);
     mbedtls_ctr_drbg_init(&t->drbg);
+#endif
     mbedtls_ssl_session_init(&t->session);
 }
 
@@ -473,8 +544,10 @@ static void free_contexts(kg_tls_t *t)
     mbedtls_ssl_session_free(&t->session);
     mbedtls_ssl_free(&t->ssl);
     mbedtls_ssl_config_free(&t->conf);
+#if !defined(KG_TLS_PSA_RNG)
     mbedtls_ctr_drbg_free(&t->drbg);
     mbedtls_entropy_free(&t->entropy);
+#endif
     mbedtls_x509_crt_free(&t->ca);
     t->have_session = false;
 }
@@ -483,7 +556,8 @@ static bool args_ok(const kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port
                     const kg_transport_t *lower, const kg_transport_t *tr)
 {
     if (!t || !cfg || !port || !lower || !tr) return false;
-    return cfg->ca && cfg->ca_len > 0 && port->now_ms && port->random;
+    bool ca_ok = cfg->ca ? cfg->ca_len > 0 : cfg->configure != NULL;
+    return ca_ok && port->now_ms && port->random;
 }
 
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
@@ -511,8 +585,7 @@ kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *p
     init_contexts(t);
     kg_err_t err = setup_psa(t);
     if (err == KG_OK) err = setup_ca(t, cfg);
-    if (err == KG_OK) err = setup_rng(t);
-    if (err == KG_OK) err = setup_ssl(t);
+    if (err == KG_OK) err = setup_ssl(t, cfg);
     if (err != KG_OK) {
         free_contexts(t);
         t->port = NULL; /* kg_tls_free() after a failed init is a no-op */

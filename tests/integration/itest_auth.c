@@ -39,7 +39,7 @@ static int load_ca(const char *path, kg_tls_config_t *cfg)
 static kg_err_t setup(char **argv)
 {
     bool is_tls;
-    kg_tls_config_t tls_cfg;
+    kg_tls_config_t tls_cfg = {0}; /* no configure hook */
     kg_err_t err = kg_http_parse_url(argv[2], &url, &is_tls);
     if (err != KG_OK) return err;
     if (load_ca(argv[3], &tls_cfg) != 0) return KG_ERR_TLS_CA;

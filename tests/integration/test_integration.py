@@ -140,10 +140,10 @@ class CliErrors(Base):
         self.cli_fails("KG_ERR_API 1002", base=self.base + "/nope")
 
     def test_untrusted_ca(self):
-        self.cli_fails("KG_ERR_TLS_VERIFY", ca=self.other_ca)
+        self.cli_fails("KG_ERR_TLS_UNTRUSTED", ca=self.other_ca)
 
     def test_wrong_hostname(self):
-        self.cli_fails("KG_ERR_TLS_VERIFY", base="https://localhost:%d" % self.wrong.port)
+        self.cli_fails("KG_ERR_TLS_NAME_MISMATCH", base="https://localhost:%d" % self.wrong.port)
 
     def test_server_closes_mid_body(self):
         self.mock.config(close_mid_body=True)

@@ -5,7 +5,8 @@
 static void test_names_match_enum(void)
 {
     KG_CHECK_STR(kg_err_name(KG_OK), "KG_OK");
-    KG_CHECK_STR(kg_err_name(KG_ERR_TLS_VERIFY), "KG_ERR_TLS_VERIFY");
+    KG_CHECK_STR(kg_err_name(KG_ERR_TLS_UNTRUSTED), "KG_ERR_TLS_UNTRUSTED");
+    KG_CHECK_STR(kg_err_name(KG_ERR_TLS_NAME_MISMATCH), "KG_ERR_TLS_NAME_MISMATCH");
     KG_CHECK_STR(kg_err_name(KG_ERR_API), "KG_ERR_API");
     KG_CHECK_STR(kg_err_text(KG_OK), "success");
 }

@@ -530,6 +530,32 @@ static void test_init_with_tls(void)
     KG_CHECK_ERR(kg_session_init(&s, &cfg, &fp_port), KG_ERR_ARG);
 }
 
+static int hook_calls;
+static mbedtls_ssl_config *hook_conf;
+
+static kg_err_t count_hook(void *ctx, mbedtls_ssl_config *conf)
+{
+    hook_calls += *(int *)ctx;
+    hook_conf = conf;
+    return KG_OK;
+}
+
+/* The session hands its tls_configure to kg_tls, which then needs no CA. */
+static void test_init_with_tls_hook(void)
+{
+    int step = 1;
+    prepare(KG_MODE_BROKER);
+    cfg.ca = NULL;
+    cfg.ca_len = 0;
+    cfg.tls_configure = count_hook;
+    cfg.tls_configure_ctx = &step;
+    hook_calls = 0;
+    KG_CHECK_ERR(kg_session_init(&s, &cfg, &fp_port), KG_OK);
+    KG_CHECK_EQ(hook_calls, 1);
+    KG_CHECK(hook_conf == &s.tls.conf);
+    kg_session_free(&s);
+}
+
 /* ---- Logs ---- */
 
 static void test_logs_never_hold_secrets(void)
@@ -572,6 +598,7 @@ int main(void)
     KG_RUN(test_logout);
     KG_RUN(test_init_checks);
     KG_RUN(test_init_with_tls);
+    KG_RUN(test_init_with_tls_hook);
     KG_RUN(test_logs_never_hold_secrets);
     return kg_test_summary();
 }

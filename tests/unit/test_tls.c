@@ -12,6 +12,9 @@
 #include "kg_test.h"
 #include "kg_tls.h"
 
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h> /* the test parses certificates before kg_tls starts PSA */
+#endif
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C) && defined(MBEDTLS_MEMORY_DEBUG)
 #include <mbedtls/memory_buffer_alloc.h>
 #define POOL_STATS 1
@@ -167,7 +170,7 @@ static void test_session_not_offered_to_other_host(void)
     KG_CHECK_ERR(exchange("/a", reply, sizeof reply), KG_OK);
     tls_tr.close(tls_tr.ctx);
     kg_err_t err = tls_tr.open(tls_tr.ctx, "127.0.0.1", p, 3000);
-    KG_CHECK(err == KG_OK || err == KG_ERR_TLS_VERIFY);
+    KG_CHECK(err == KG_OK || err == KG_ERR_TLS_NAME_MISMATCH);
     if (err == KG_OK) {
         KG_CHECK_ERR(exchange("/b", reply, sizeof reply), KG_OK);
         KG_CHECK(strstr(reply, "reused=0\n") != NULL);
@@ -181,7 +184,7 @@ static void test_untrusted_ca(void)
 {
     if (!setup_ok(other_ca_pem, other_ca_pem_len)) return;
     KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", env_port("KG_TLS_PORT_ECHO"), 3000),
-                 KG_ERR_TLS_VERIFY);
+                 KG_ERR_TLS_UNTRUSTED);
     KG_CHECK(tls.verify_flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED);
     KG_CHECK_EQ(tls.last_mbedtls_err, MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
     KG_CHECK_EQ(tls.handshakes_full + tls.handshakes_resumed, 0);
@@ -195,7 +198,7 @@ static void test_wrong_hostname_then_recovers(void)
     char reply[1024];
     if (!setup_ok(ca_pem, ca_pem_len)) return;
     KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", env_port("KG_TLS_PORT_WRONGNAME"), 3000),
-                 KG_ERR_TLS_VERIFY);
+                 KG_ERR_TLS_NAME_MISMATCH);
     KG_CHECK(tls.verify_flags & MBEDTLS_X509_BADCERT_CN_MISMATCH);
     KG_CHECK(!(tls.verify_flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED));
     KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", env_port("KG_TLS_PORT_ECHO"), 3000), KG_OK);
@@ -277,6 +280,8 @@ static void test_state_and_args(void)
     KG_CHECK_ERR(kg_tls_init(&tls, &cfg, &port, NULL, &tls_tr), KG_ERR_ARG);
     cfg.ca_len = 0;
     KG_CHECK_ERR(kg_tls_init(&tls, &cfg, &port, &tcp_tr, &tls_tr), KG_ERR_ARG);
+    cfg.ca = NULL; /* no CA and no hook to install trust */
+    KG_CHECK_ERR(kg_tls_init(&tls, &cfg, &port, &tcp_tr, &tls_tr), KG_ERR_ARG);
 
     if (!setup_ok(ca_pem, ca_pem_len)) return;
     KG_CHECK_ERR(tls_tr.send(tls_tr.ctx, buf, 1, 100), KG_ERR_STATE);
@@ -311,6 +316,118 @@ static void test_pool_returns_to_baseline(void)
 }
 #endif
 
+/* ---- the configure hook --------------------------------------------------- */
+
+static mbedtls_x509_crt hook_ca; /* the test CA, parsed by the test, not by kg_tls */
+static int hook_verify_calls;
+
+static kg_err_t setup_hook(kg_err_t (*hook)(void *, mbedtls_ssl_config *), void *ctx)
+{
+    kg_tls_config_t cfg = {.configure = hook, .configure_ctx = ctx};
+    kg_tcp_init(&tcp, &port, &tcp_tr);
+    hook_verify_calls = 0;
+    kg_err_t err = kg_tls_init(&tls, &cfg, &port, &tcp_tr, &tls_tr);
+    KG_CHECK_ERR(err, KG_OK);
+    return err;
+}
+
+/* Installs the CA itself, and tries to switch verification off. */
+static kg_err_t hook_installs_ca(void *ctx, mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_ca_chain(conf, ctx, NULL);
+    mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_NONE); /* kg_tls restores REQUIRED */
+    return KG_OK;
+}
+
+/* Like ESP-IDF's certificate bundle: a placeholder CA chain and a verify
+ * callback that decides trust itself (here: signed by the test CA). With a
+ * non-NULL ctx it trusts nothing. */
+static int bundle_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    (void)depth;
+    hook_verify_calls++;
+    uint32_t own = 0;
+    if (!ctx && (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
+        mbedtls_x509_crt_verify(crt, &hook_ca, NULL, NULL, &own, NULL, NULL) == 0 && own == 0)
+        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    return 0;
+}
+
+static mbedtls_x509_crt placeholder_ca; /* the other CA: trusts nothing the peers send */
+
+static kg_err_t hook_bundle(void *ctx, mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_conf_ca_chain(conf, &placeholder_ca, NULL);
+    mbedtls_ssl_conf_verify(conf, bundle_verify, ctx);
+    return KG_OK;
+}
+
+static kg_err_t hook_fails(void *ctx, mbedtls_ssl_config *conf)
+{
+    (void)ctx;
+    (void)conf;
+    return KG_ERR_TLS_CA;
+}
+
+/* Reconnect once: the bookkeeping must still tell full from resumed. */
+static void open_twice(uint16_t p)
+{
+    char reply[1024];
+    KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", p, 3000), KG_OK);
+    KG_CHECK_ERR(exchange("/hook", reply, sizeof reply), KG_OK);
+    tls_tr.close(tls_tr.ctx);
+    KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", p, 3000), KG_OK);
+    KG_CHECK_ERR(exchange("/again", reply, sizeof reply), KG_OK);
+    KG_CHECK(strstr(reply, "reused=1\n") != NULL);
+    KG_CHECK_EQ(tls.handshakes_full, 1);
+    KG_CHECK_EQ(tls.handshakes_resumed, 1);
+    KG_CHECK_EQ(tls.verify_flags, 0);
+}
+
+static void test_hook_installs_ca(void)
+{
+    if (setup_hook(hook_installs_ca, &hook_ca) != KG_OK) return;
+    open_twice(env_port("KG_TLS_PORT_ECHO12"));
+    kg_tls_free(&tls);
+    /* Verification stayed required: the other CA's hook gets no connection. */
+    if (setup_hook(hook_installs_ca, &placeholder_ca) != KG_OK) return;
+    KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", env_port("KG_TLS_PORT_ECHO"), 3000),
+                 KG_ERR_TLS_UNTRUSTED);
+    kg_tls_free(&tls);
+}
+
+static void test_hook_with_own_verify_callback(void)
+{
+    if (setup_hook(hook_bundle, NULL) != KG_OK) return;
+    open_twice(env_port("KG_TLS_PORT_ECHO12"));
+    KG_CHECK(hook_verify_calls > 0); /* chained from kg_tls's callback */
+    kg_tls_free(&tls);
+    /* The hook's callback decides: trusting nothing refuses the server, and
+     * a name mismatch it does not clear stays one. */
+    static int refuse = 1;
+    if (setup_hook(hook_bundle, &refuse) != KG_OK) return;
+    KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", env_port("KG_TLS_PORT_ECHO"), 3000),
+                 KG_ERR_TLS_UNTRUSTED);
+    KG_CHECK(hook_verify_calls > 0);
+    KG_CHECK_EQ(tls.handshakes_full + tls.handshakes_resumed, 0);
+    kg_tls_free(&tls);
+    if (setup_hook(hook_bundle, NULL) != KG_OK) return;
+    KG_CHECK_ERR(tls_tr.open(tls_tr.ctx, "localhost", env_port("KG_TLS_PORT_WRONGNAME"), 3000),
+                 KG_ERR_TLS_NAME_MISMATCH);
+    kg_tls_free(&tls);
+}
+
+static void test_hook_error_is_init_error(void)
+{
+    kg_tls_config_t cfg = {.ca = ca_pem, .ca_len = ca_pem_len, .configure = hook_fails};
+    kg_tcp_init(&tcp, &port, &tcp_tr);
+    KG_CHECK_ERR(kg_tls_init(&tls, &cfg, &port, &tcp_tr, &tls_tr), KG_ERR_TLS_CA);
+    kg_tls_free(&tls); /* no-op after a failed init */
+}
+
+/* Only where kg_tls seeds its own generator from port->random (2.28, 3.6
+ * without PSA); with PSA the mbedTLS build's entropy source feeds TLS. */
+#if !defined(KG_TLS_PSA_RNG)
 static kg_err_t broken_random(void *ctx, uint8_t *buf, size_t len)
 {
     (void)ctx;
@@ -327,6 +444,7 @@ static void test_entropy_failure_is_setup_error(void)
     kg_tcp_init(&tcp, &bad, &tcp_tr);
     KG_CHECK_ERR(kg_tls_init(&tls, &cfg, &bad, &tcp_tr, &tls_tr), KG_ERR_TLS_SETUP);
 }
+#endif
 
 int main(void)
 {
@@ -337,6 +455,13 @@ int main(void)
     other_ca_pem_len = load("other_ca.pem", other_ca_pem, sizeof other_ca_pem, 1);
     ca_der_len = load("ca.der", ca_der, sizeof ca_der, 0);
     printf("     mbedTLS %s\n", MBEDTLS_VERSION_STRING);
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+    KG_CHECK_EQ(psa_crypto_init(), PSA_SUCCESS);
+#endif
+    mbedtls_x509_crt_init(&hook_ca);
+    mbedtls_x509_crt_init(&placeholder_ca);
+    KG_CHECK_EQ(mbedtls_x509_crt_parse(&hook_ca, ca_pem, ca_pem_len), 0);
+    KG_CHECK_EQ(mbedtls_x509_crt_parse(&placeholder_ca, other_ca_pem, other_ca_pem_len), 0);
 
     KG_RUN(test_echo_with_pem_ca);
     KG_RUN(test_echo_with_der_ca);
@@ -351,7 +476,12 @@ int main(void)
     KG_RUN(test_closed_port);
     KG_RUN(test_silent_server_times_out);
     KG_RUN(test_state_and_args);
+    KG_RUN(test_hook_installs_ca);
+    KG_RUN(test_hook_with_own_verify_callback);
+    KG_RUN(test_hook_error_is_init_error);
+#if !defined(KG_TLS_PSA_RNG)
     KG_RUN(test_entropy_failure_is_setup_error);
+#endif
 #if defined(POOL_STATS)
     KG_RUN(test_pool_returns_to_baseline);
     size_t peak = 0, peak_blocks = 0;

@@ -139,7 +139,9 @@ kg_err_t kg_auth_refresh(kg_auth_t *a, const char *openid, const char *refresh_t
 
 /* The refresh signature: lowercase hex MD5 of "KG_" appid "_" ts "_" appkey,
  * into out[33] (NUL-terminated), hashed piece by piece (any lengths). No I/O.
- * Errors: KG_ERR_ARG, KG_ERR_TLS_SETUP (mbedTLS's MD5 failed). */
+ * Errors: KG_ERR_ARG, KG_ERR_TLS_SETUP (mbedTLS's MD5 failed; with Mbed TLS
+ * 4.x, where MD5 is PSA's, also when psa_crypto_init() fails: call
+ * kg_tls_pool_init() first on a build with a static pool). */
 kg_err_t kg_auth_refresh_sign(const char *appid, int64_t ts, const char *appkey, char out[33]);
 
 /* Dark-account unbind (#6): the dark account's openid and access token, and

@@ -3,7 +3,7 @@
  *
  * All kgiot functions that can fail return a kg_err_t. KG_OK is zero; every
  * error is negative so "if (err < 0)" and "if (err != KG_OK)" both work.
- * kg_err_name() gives the enum's own name ("KG_ERR_TLS_VERIFY") for logs and
+ * kg_err_name() gives the enum's own name ("KG_ERR_TLS_UNTRUSTED") for logs and
  * command-line output; kg_err_text() gives the one-line meaning.
  */
 #ifndef KG_ERR_H
@@ -38,7 +38,8 @@
     X(KG_ERR_TLS_CA, "the CA certificate could not be parsed")                                     \
     X(KG_ERR_TLS_SETUP, "mbedTLS could not be configured (entropy, pool or config)")               \
     X(KG_ERR_TLS_HANDSHAKE, "the TLS handshake failed for a reason other than verification")       \
-    X(KG_ERR_TLS_VERIFY, "the server certificate is untrusted or does not match the host")         \
+    X(KG_ERR_TLS_UNTRUSTED, "the server certificate chain does not verify against the CA")         \
+    X(KG_ERR_TLS_NAME_MISMATCH, "the server certificate is valid but for another host name")       \
     X(KG_ERR_TLS_IO, "TLS record layer error after the handshake")                                 \
     X(KG_ERR_NO_MEMORY, "the static mbedTLS pool is exhausted")                                    \
     X(KG_ERR_NO_CLOCK, "the port cannot tell the wall-clock time")                                 \
@@ -59,7 +60,7 @@ enum { KG_ERR_LIST(KG_ERR_ENUM_) KG_ERR_COUNT_ };
 typedef enum { KG_ERR_LIST(KG_ERR_ENUM_) } kg_err_t;
 #undef KG_ERR_ENUM_
 
-/* "KG_ERR_TLS_VERIFY" for KG_ERR_TLS_VERIFY; "KG_ERR_UNKNOWN" for values not in the list. */
+/* "KG_ERR_TLS_UNTRUSTED" for KG_ERR_TLS_UNTRUSTED; "KG_ERR_UNKNOWN" for values not in the list. */
 const char *kg_err_name(kg_err_t err);
 
 /* The one-line meaning of err. */

@@ -107,7 +107,11 @@ typedef struct {
     const char *secret; /* direct mode only; must be NULL or "" in broker mode */
     const char *appkey; /* refresh signing key, direct mode only; NULL: the secret */
     const uint8_t *ca;  /* trusted CA: PEM incl. NUL, or DER (kg_session_init only) */
-    size_t ca_len;
+    size_t ca_len;      /* ca may be NULL/0 when tls_configure installs trust */
+    /* kg_tls's configure hook (kg_tls_config_t.configure, kg_tls.h), e.g. a
+     * port attaching ESP-IDF's certificate bundle; NULL: none. */
+    kg_err_t (*tls_configure)(void *ctx, mbedtls_ssl_config *conf);
+    void *tls_configure_ctx;
     kg_event_cb_t on_event; /* may be NULL */
     void *event_ctx;
     const kg_token_store_t *store; /* NULL: nothing survives a reboot */
@@ -213,8 +217,8 @@ kg_err_t kg_session_resume(kg_session_t *s);
  * Errors (each also a KG_EVENT_ERROR): KG_ERR_TIMEOUT (the deadline; the
  * last retried error is in s->last_err), KG_ERR_QR_EXPIRED, KG_ERR_LOGIN_DENIED
  * (cancelled on the phone), KG_ERR_API (platform_code in the event),
- * KG_ERR_HTTP_STATUS (4xx), KG_ERR_TLS_VERIFY and other errors that a
- * retry cannot mend, KG_ERR_ARG (the port has no sleep_ms). */
+ * KG_ERR_HTTP_STATUS (4xx), KG_ERR_TLS_UNTRUSTED, KG_ERR_TLS_NAME_MISMATCH
+ * and other errors that a retry cannot mend, KG_ERR_ARG (the port has no sleep_ms). */
 kg_err_t kg_login(kg_session_t *s, uint32_t timeout_ms);
 
 /* One bounded step of the same login (at most one HTTP exchange), for

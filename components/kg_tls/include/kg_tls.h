@@ -1,19 +1,23 @@
 /*
- * kg_tls.h - a kg_transport_t that runs TLS (mbedTLS 2.28 or 3.6) over
- * another kg_transport_t (normally kg_tcp).
+ * kg_tls.h - a kg_transport_t that runs TLS (Mbed TLS 2.28, 3.6 or 4.x)
+ * over another kg_transport_t (normally kg_tcp).
  *
  * The server certificate is always verified against the configured CA and
  * the host name (SNI is sent with it); there is no switch to turn that off.
  * The CA is a PEM (NUL-terminated, length including the NUL, as mbedTLS
- * wants) or a DER buffer. The session of the last connection is kept, and
- * the next open() to the same host offers it for resumption, so a reconnect
- * costs an abbreviated handshake instead of a full one (TLS 1.3 tickets
- * arrive after the handshake and are picked up by recv()).
+ * wants) or a DER buffer. A port may instead install trust itself through
+ * the configure hook (ESP-IDF's certificate bundle, esp_crt_bundle_attach):
+ * the CA is then optional, and verification is still required. The session of the last connection
+ * is kept, and the next open() to the same host offers it for resumption, so a reconnect costs an
+ * abbreviated handshake instead of a full one (TLS 1.3 tickets arrive after the handshake and are
+ * picked up by recv()).
  *
  * Errors of open(): KG_ERR_STATE (already open), KG_ERR_ARG (host empty or
  * longer than CONFIG_KGIOT_HOST_MAX - 1), the lower transport's errors
  * (KG_ERR_DNS, KG_ERR_CONNECT, KG_ERR_TIMEOUT, KG_ERR_CLOSED, KG_ERR_IO),
- * KG_ERR_TLS_VERIFY, KG_ERR_NO_MEMORY, KG_ERR_TLS_HANDSHAKE.
+ * KG_ERR_TLS_UNTRUSTED (the chain does not verify against the CA: wrong
+ * CA, expired, ...), KG_ERR_TLS_NAME_MISMATCH (the chain verifies but the
+ * certificate is for another host), KG_ERR_NO_MEMORY, KG_ERR_TLS_HANDSHAKE.
  * send()/recv(): KG_ERR_STATE (not open), KG_ERR_TIMEOUT, KG_ERR_CLOSED
  * (close_notify or EOF from the peer), KG_ERR_IO, KG_ERR_NO_MEMORY,
  * KG_ERR_TLS_IO. The deadline covers the whole call, however many records
@@ -30,20 +34,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+/* Randomness. Mbed TLS 4.x has only PSA's generator, and a 3.6 built with
+ * PSA uses it too: it is seeded by the entropy source the mbedTLS build is
+ * configured with (the OS's, or a board's mbedtls_hardware_poll() /
+ * mbedtls_platform_get_entropy()), and kg_tls does not call port->random.
+ * 2.28, and 3.6 without PSA, get a CTR-DRBG of kg_tls's own seeded from
+ * port->random. */
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+#define KG_TLS_PSA_RNG 1
+#else
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/x509_crt.h>
+#endif
 
 #include "kg_config.h"
 #include "kg_err.h"
 #include "kg_port.h"
 #include "kg_transport.h"
 
+/* Zero it before filling it in ({0} or designated initializers): a field
+ * left unset must read as "none". */
 typedef struct {
     const uint8_t *ca; /* PEM (incl. the terminating NUL in ca_len) or DER */
-    size_t ca_len;
+    size_t ca_len;     /* NULL/0 allowed only with a configure hook */
+    /* Optional: called by kg_tls_init() after kg_tls has set its defaults
+     * (client, verification required, its CA if given, tickets) and before
+     * mbedtls_ssl_setup(), to install trust (a certificate bundle) or tune
+     * the configuration. It may set its own verify callback: kg_tls keeps
+     * calling it, from its own. Its error is kg_tls_init()'s. Verification
+     * stays required whatever it sets. */
+    kg_err_t (*configure)(void *ctx, mbedtls_ssl_config *conf);
+    void *configure_ctx;
 } kg_tls_config_t;
+
+/* A verify callback as mbedtls_ssl_conf_verify() takes it. */
+typedef int (*kg_tls_verify_fn)(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
 
 typedef struct {
     const kg_port_t *port;
@@ -54,8 +83,12 @@ typedef struct {
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
     mbedtls_x509_crt ca;
+#if !defined(KG_TLS_PSA_RNG)
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
+#endif
+    kg_tls_verify_fn hook_verify; /* a verify callback the configure hook set, chained */
+    void *hook_verify_ctx;
     mbedtls_ssl_session session; /* kept for resumption, valid when have_session */
     uint64_t deadline_ms;        /* of the operation in progress (port->now_ms clock) */
     bool cert_seen;              /* the server sent a certificate: a full handshake */
@@ -73,8 +106,9 @@ typedef struct {
 kg_err_t kg_tls_pool_init(void);
 
 /* Prepare t over lower and fill *tr with its transport interface. Parses the
- * CA and seeds the DRBG from port->random.
- * Errors: KG_ERR_ARG, KG_ERR_TLS_CA, KG_ERR_TLS_SETUP, KG_ERR_NO_MEMORY. */
+ * CA (if given), seeds the random generator, runs cfg->configure (if set).
+ * Errors: KG_ERR_ARG (no CA and no hook, ...), KG_ERR_TLS_CA, KG_ERR_TLS_SETUP,
+ * KG_ERR_NO_MEMORY, or the hook's error. */
 kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *port,
                      const kg_transport_t *lower, kg_transport_t *tr);
 
