@@ -8,7 +8,11 @@
 #include <stdio.h>
 
 #include <mbedtls/build_info.h>
+#if MBEDTLS_VERSION_MAJOR >= 4
+#include <psa/crypto.h>
+#else
 #include <mbedtls/ctr_drbg.h>
+#endif
 #include <mbedtls/platform.h>
 #include <mbedtls/platform_time.h>
 
@@ -20,9 +24,6 @@
  * and keys anyone can predict. Never copy this into a product port. */
 static const char test_seed[] = "kgiot qemu board: FIXED TEST SEED, NOT RANDOM";
 
-static mbedtls_ctr_drbg_context drbg;
-static bool drbg_ready;
-
 static int fixed_seed(void *ctx, unsigned char *out, size_t len)
 {
     (void)ctx;
@@ -30,6 +31,36 @@ static int fixed_seed(void *ctx, unsigned char *out, size_t len)
         out[i] = (unsigned char)test_seed[i % (sizeof test_seed - 1)];
     return 0;
 }
+
+#if MBEDTLS_VERSION_MAJOR >= 4
+/* 4.x keeps its DRBG to itself: PSA's generator, seeded with the fixed bytes
+ * through mbedtls_platform_get_entropy() (MBEDTLS_PSA_DRIVER_GET_ENTROPY),
+ * is the test generator, for the port and for TLS alike. */
+int mbedtls_platform_get_entropy(psa_driver_get_entropy_flags_t flags, size_t *estimate_bits,
+                                 unsigned char *output, size_t output_size)
+{
+    if (flags != 0) return PSA_ERROR_NOT_SUPPORTED;
+    (void)fixed_seed(NULL, output, output_size);
+    *estimate_bits = 8 * output_size;
+    return 0;
+}
+
+/* PSA starts on first use, not in board_port_init(): psa_crypto_init()
+ * allocates, and the pool (kg_tls_pool_init) comes after the port. */
+static bool seed_once(void)
+{
+    return true;
+}
+
+static kg_err_t p_random(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    if (psa_crypto_init() != PSA_SUCCESS) return KG_ERR_IO; /* idempotent */
+    return psa_generate_random(buf, len) == PSA_SUCCESS ? KG_OK : KG_ERR_IO;
+}
+#else
+static mbedtls_ctr_drbg_context drbg;
+static bool drbg_ready;
 
 /* Seeded on first use: images that never call board_port_init (the unit
  * suites, whose mbedTLS still polls mbedtls_hardware_poll) draw from it too. */
@@ -68,6 +99,7 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
     return 0;
 }
 #endif
+#endif /* MBEDTLS_VERSION_MAJOR */
 
 /* ---- time ------------------------------------------------------------------------ */
 

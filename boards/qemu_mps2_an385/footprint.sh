@@ -3,9 +3,10 @@
 # arm-none-eabi-gcc -Os) and printed as tables:
 #   1. code and data per kgiot component (objects), Cortex-M3 and RV32IMC
 #   2. a linked client firmware (footprint_app.c): kgiot, mbedTLS (the board's
-#      client-only configuration, TLS 1.2+1.3 and 1.2 only), libc
+#      client-only configuration, TLS 1.2+1.3 and 1.2 only; 3.6 and 4.0), libc
 #   3. the TLS pool's peak for a handshake and token exchange, 16 KB input
-#      records (TLS 1.3 and 1.2) and 4 KB with max-fragment-length 4096
+#      records (TLS 1.3 and 1.2) and 4 KB with max-fragment-length 4096,
+#      mbedTLS 3.6 and 4.0
 #   4. stack: kgiot's own frames (static, gcc's call graph) and painted in qemu
 #   5. heap: what references an allocator
 #
@@ -26,6 +27,9 @@ qr_src=$(bash "$root/tests/deps/debian_source.sh" "$out/src" qr-code-generator |
     true # kg_qr left out
 bash "$mb" "$out/src" "$out/mbedtls-client" >/dev/null
 bash "$mb" "$out/src" "$out/mbedtls-client-tls12" KGIOT_M3_TLS12_ONLY >/dev/null
+mb4=$root/tests/deps/mbedtls4_m3.sh
+bash "$mb4" "$out/mbedtls4-client" >/dev/null
+bash "$mb4" "$out/mbedtls4-client-tls12" KGIOT_M3_TLS12_ONLY >/dev/null
 
 board_build() { # dir prefix tests(ON/OFF) target
     cmake -S "$board" -B "$1" -DCMAKE_TOOLCHAIN_FILE="$board/toolchain.cmake" \
@@ -35,6 +39,8 @@ board_build() { # dir prefix tests(ON/OFF) target
 }
 board_build "$out/build-client" "$out/mbedtls-client" OFF footprint_app
 board_build "$out/build-client-tls12" "$out/mbedtls-client-tls12" OFF footprint_app
+board_build "$out/build4-client" "$out/mbedtls4-client" OFF footprint_app
+board_build "$out/build4-client-tls12" "$out/mbedtls4-client-tls12" OFF footprint_app
 
 run_image() {
     qemu-system-arm -M mps2-an385 -nographic -semihosting-config enable=on,target=native \
@@ -42,6 +48,9 @@ run_image() {
 }
 figures=$( (run_image "$out/build/test_tls_pair.elf" && run_image "$out/build-mfl/test_tls_pair.elf" &&
     run_image "$out/build/test_login_flow.elf") | awk '$1 == "FIGURE" {print $2, $3}')
+figures4=$( (run_image "$out/build4/test_tls_pair.elf" && run_image "$out/build4-mfl/test_tls_pair.elf") |
+    awk '$1 == "FIGURE" {print $2, $3}')
+figure4() { awk -v k="$1" '$1 == k {print $2; exit}' <<<"$figures4"; }
 figure() { awk -v k="$1" '$1 == k {print $2; exit}' <<<"$figures"; }
 
 # ---- 1. per component --------------------------------------------------------------
@@ -104,6 +113,10 @@ echo "== 2. linked client firmware (footprint_app.c), mbedTLS client-only, TLS 1
 python3 "$board/map_sizes.py" "$out/build-client/footprint_app.map"
 echo "-- the same with TLS 1.2 only (KGIOT_M3_TLS12_ONLY)"
 python3 "$board/map_sizes.py" "$out/build-client-tls12/footprint_app.map" | grep -E '^(linked|kgiot|mbedTLS) '
+echo "-- the same with Mbed TLS 4.0 (mbedtls4_config_m3.h + crypto_config_m3.h), TLS 1.2 + 1.3"
+python3 "$board/map_sizes.py" "$out/build4-client/footprint_app.map" | grep -E '^(linked|kgiot|mbedTLS) '
+echo "-- Mbed TLS 4.0, TLS 1.2 only"
+python3 "$board/map_sizes.py" "$out/build4-client-tls12/footprint_app.map" | grep -E '^(linked|kgiot|mbedTLS) '
 echo "-- kgiot state the application owns (static objects in footprint_app)"
 arm-none-eabi-nm -S --size-sort "$out/build-client/footprint_app.elf" |
     while read -r _ size _ name; do
@@ -122,6 +135,12 @@ for v in tls13_in16384 tls12_in16384 tls12_in4096; do
     printf '%-40s %8s %13s %14s\n' "  ... then a login and a refresh" "$(figure "pool_peak_login_$v")" \
         "$(figure "pool_peak_with_headers_login_$v")" "$(figure "pool_in_use_after_login_$v")"
 done
+echo "-- Mbed TLS 4.0"
+for v in tls13_in16384 tls12_in16384 tls12_in4096; do
+    printf '%-40s %8s %13s %14s\n' "$v" "$(figure4 "pool_peak_handshake_token_$v")" \
+        "$(figure4 "pool_peak_with_headers_handshake_token_$v")" \
+        "$(figure4 "pool_in_use_after_handshake_token_$v")"
+done
 echo "in4096: 4 KB input records, max-fragment-length 4096 negotiated (TLS 1.2)"
 echo "'held after': in use while the connection stays open (headers included)"
 
@@ -134,7 +153,7 @@ python3 "$board/stack_usage.py" "$out/build-client" "$root"
 echo "-- painted in qemu (main stack; test peers on a stack of their own; port log off)"
 echo "login + call + refresh over the scripted platform: $(figure stack_session_painted) bytes"
 for v in tls13_in16384 tls12_in16384 tls12_in4096; do
-    echo "TLS client ($v), handshake + login + refresh, mbedTLS frames included: $(figure "stack_client_painted_$v") bytes"
+    echo "TLS client ($v), handshake + login + refresh, mbedTLS frames included: $(figure "stack_client_painted_$v") bytes (4.0: $(figure4 "stack_client_painted_$v"))"
 done
 
 # ---- 5. heap -----------------------------------------------------------------------------------------
@@ -142,7 +161,7 @@ done
 echo
 echo "== 5. heap"
 heap='^(malloc|calloc|realloc|free|_malloc_r|_calloc_r|_realloc_r|_free_r|strdup|strndup)$'
-for lib in "$out"/build-client/libkg_*.a "$out"/mbedtls-client/lib/lib*.a; do
+for lib in "$out"/build-client/libkg_*.a "$out"/mbedtls-client/lib/lib*.a "$out"/mbedtls4-client/lib/lib*.a; do
     hits=$(arm-none-eabi-nm -u "$lib" | awk '{print $NF}' | grep -E "$heap" | sort -u | tr '\n' ' ' || true)
     printf '%-20s %s\n' "$(basename "$lib")" "${hits:-no heap function referenced}"
 done

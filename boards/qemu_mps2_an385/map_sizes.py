@@ -23,7 +23,7 @@ def group(path):
     m = re.search(r"lib(kg_\w+)\.a\(", path)
     if m:
         return m.group(1)
-    m = re.search(r"lib(mbed\w+|qrcodegen)\.a\(", path)
+    m = re.search(r"lib(mbed\w+|tfpsacrypto|qrcodegen)\.a\(", path)  # tfpsacrypto: 4.x
     if m:
         return m.group(1)
     if re.search(r"lib(c|gcc|rdimon|c_nano)\.a\(", path):
@@ -74,8 +74,8 @@ def main():
     kg, mb = collections.Counter(), collections.Counter()
     for name in sorted(table):
         row(name, table[name])
-        (kg if name.startswith("kg_") else mb if name.startswith("mbed") else collections.Counter()
-         ).update(table[name])
+        is_mb = name.startswith("mbed") or name == "tfpsacrypto"
+        (kg if name.startswith("kg_") else mb if is_mb else collections.Counter()).update(table[name])
     row("kgiot total", kg)
     row("mbedTLS total", mb)
     print("flash = text + rodata + data; bss excludes the board's heap and stack")

@@ -19,8 +19,9 @@
  * The board supplies (boards/qemu_mps2_an385/board_mbedtls.c does):
  *   mbedtls_ms_time()        MBEDTLS_PLATFORM_MS_TIME_ALT
  *   mbedtls_platform_set_time(seconds) at start-up (MBEDTLS_PLATFORM_TIME_ALT)
- *   mbedtls_hardware_poll()  TLS 1.3 only: PSA's own generator needs a source
- *                            of its own (kg_tls feeds its DRBG from the port)
+ *   mbedtls_hardware_poll()  TLS 1.3 only: PSA's generator needs a source; with
+ *                            PSA kg_tls draws from it (TLS 1.2 only: from
+ *                            its own DRBG, fed by the port)
  */
 #ifndef KGIOT_MBEDTLS_CONFIG_M3_H
 #define KGIOT_MBEDTLS_CONFIG_M3_H
@@ -49,7 +50,8 @@
 #define MBEDTLS_PLATFORM_TIME_ALT
 #define MBEDTLS_PLATFORM_MS_TIME_ALT
 
-/* Entropy comes from the port (kg_tls registers port->random). */
+/* Entropy: without PSA (TLS 1.2 only) kg_tls registers port->random; with
+ * PSA, mbedtls_hardware_poll() feeds PSA's generator, which kg_tls uses. */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_ENTROPY_C
 #define MBEDTLS_CTR_DRBG_C

@@ -9,6 +9,9 @@
 # OUTDIR/build            the images, their link maps, ctest
 # OUTDIR/mbedtls-test-mfl, OUTDIR/build-mfl   the same with 4 KB input records
 #                         (TLS 1.2, max-fragment-length 4096): test_tls_pair only
+# OUTDIR/mbedtls4-test, OUTDIR/build4   Mbed TLS 4.0 (tests/deps/mbedtls4_m3.sh,
+#                         KGIOT_MBEDTLS4_DIR): test_tls_pair and test_login_flow
+# OUTDIR/mbedtls4-test-mfl, OUTDIR/build4-mfl   4.0 with 4 KB input records
 set -euo pipefail
 board=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$board/../.." && pwd)
@@ -31,20 +34,29 @@ mb=$root/tests/deps/mbedtls36_m3.sh
 bash "$mb" "$out/src" "$out/mbedtls-test" KGIOT_M3_TEST
 bash "$mb" "$out/src" "$out/mbedtls-test-mfl" KGIOT_M3_TEST KGIOT_M3_TLS12_ONLY \
     KGIOT_M3_IN_CONTENT_LEN=4096
+mb4=$root/tests/deps/mbedtls4_m3.sh
+bash "$mb4" "$out/mbedtls4-test" KGIOT_M3_TEST
+bash "$mb4" "$out/mbedtls4-test-mfl" KGIOT_M3_TEST KGIOT_M3_TLS12_ONLY KGIOT_M3_IN_CONTENT_LEN=4096
 
-# build DIR PREFIX [TARGET]: configure and build images against one mbedTLS variant.
+# build DIR PREFIX [TARGET...]: configure and build images against one mbedTLS variant.
 build() {
-    cmake -S "$board" -B "$1" -DCMAKE_TOOLCHAIN_FILE="$board/toolchain.cmake" \
-        -DKGIOT_MBEDTLS_M3_PREFIX="$2" -DKGIOT_QRCODEGEN_SRC="$qr_src" >"$1.configure.log" ||
-        { cat "$1.configure.log"; return 1; }
-    cmake --build "$1" -j"$jobs" ${3:+--target "$3"} >"$1.build.log" 2>&1 ||
-        { tail -60 "$1.build.log"; return 1; }
+    local dir=$1 prefix=$2
+    shift 2
+    cmake -S "$board" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$board/toolchain.cmake" \
+        -DKGIOT_MBEDTLS_M3_PREFIX="$prefix" -DKGIOT_QRCODEGEN_SRC="$qr_src" >"$dir.configure.log" ||
+        { cat "$dir.configure.log"; return 1; }
+    cmake --build "$dir" -j"$jobs" ${1:+--target "$@"} >"$dir.build.log" 2>&1 ||
+        { tail -60 "$dir.build.log"; return 1; }
 }
 
 build "$out/build" "$out/mbedtls-test"
 build "$out/build-mfl" "$out/mbedtls-test-mfl" test_tls_pair
+build "$out/build4" "$out/mbedtls4-test" test_tls_pair test_login_flow
+build "$out/build4-mfl" "$out/mbedtls4-test-mfl" test_tls_pair
 [[ ${2:-} == --build-only ]] && exit 0
 rc=0
 (cd "$out/build" && ctest --output-on-failure -j"$jobs") || rc=1
 (cd "$out/build-mfl" && ctest --output-on-failure -R '^qemu_test_tls_pair$') || rc=1
+(cd "$out/build4" && ctest --output-on-failure -R '^qemu_test_(tls_pair|login_flow)$') || rc=1
+(cd "$out/build4-mfl" && ctest --output-on-failure -R '^qemu_test_tls_pair$') || rc=1
 exit $rc

@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include <mbedtls/build_info.h>
+#if MBEDTLS_VERSION_MAJOR < 4 /* 4.x: the server draws from PSA's generator */
 #include <mbedtls/ctr_drbg.h>
+#define SERVER_DRBG 1
+#endif
 #include <mbedtls/pk.h>
 #include <mbedtls/platform.h>
 #include <mbedtls/ssl.h>
@@ -63,7 +66,9 @@ static struct {
     mbedtls_ssl_config conf;
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
+#if defined(SERVER_DRBG)
     mbedtls_ctr_drbg_context drbg;
+#endif
     mbedtls_ssl_ticket_context ticket;
     bool started, open, handshaken, closing;
     uint8_t c2s[20 * 1024]; /* client to server, not yet read by the server */
@@ -231,6 +236,7 @@ void tls_server_close_idle(void)
 
 /* ---- set-up ------------------------------------------------------------------------------ */
 
+#if defined(SERVER_DRBG)
 /* The server's DRBG draws from the board's test generator (FOR TESTS ONLY). */
 static int board_entropy(void *ctx, unsigned char *out, size_t len)
 {
@@ -250,17 +256,35 @@ static int setup_keys(const tls_server_config_t *cfg)
     return rc;
 }
 
+static int setup_rng_and_ticket(void)
+{
+    mbedtls_ssl_conf_rng(&srv.conf, mbedtls_ctr_drbg_random, &srv.drbg);
+    return mbedtls_ssl_ticket_setup(&srv.ticket, mbedtls_ctr_drbg_random, &srv.drbg,
+                                    MBEDTLS_CIPHER_AES_256_GCM, 86400);
+}
+#else
+static int setup_keys(const tls_server_config_t *cfg)
+{
+    int rc = mbedtls_x509_crt_parse(&srv.cert, (const unsigned char *)cfg->cert, cfg->cert_len);
+    if (rc == 0)
+        rc = mbedtls_pk_parse_key(&srv.key, (const unsigned char *)cfg->key, cfg->key_len, NULL, 0);
+    return rc;
+}
+
+static int setup_rng_and_ticket(void)
+{
+    return mbedtls_ssl_ticket_setup(&srv.ticket, PSA_ALG_GCM, PSA_KEY_TYPE_AES, 256, 86400);
+}
+#endif
+
 static int setup_ssl(const tls_server_config_t *cfg)
 {
     int rc = mbedtls_ssl_config_defaults(&srv.conf, MBEDTLS_SSL_IS_SERVER,
                                          MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc != 0) return rc;
-    mbedtls_ssl_conf_rng(&srv.conf, mbedtls_ctr_drbg_random, &srv.drbg);
     if (cfg->tls12_only) mbedtls_ssl_conf_max_tls_version(&srv.conf, MBEDTLS_SSL_VERSION_TLS1_2);
     rc = mbedtls_ssl_conf_own_cert(&srv.conf, &srv.cert, &srv.key);
-    if (rc == 0)
-        rc = mbedtls_ssl_ticket_setup(&srv.ticket, mbedtls_ctr_drbg_random, &srv.drbg,
-                                      MBEDTLS_CIPHER_AES_256_GCM, 86400);
+    if (rc == 0) rc = setup_rng_and_ticket();
     if (rc != 0) return rc;
     mbedtls_ssl_conf_session_tickets_cb(&srv.conf, mbedtls_ssl_ticket_write,
                                         mbedtls_ssl_ticket_parse, &srv.ticket);
@@ -278,7 +302,9 @@ int tls_server_start(const tls_server_config_t *cfg, const kg_transport_t *app)
     mbedtls_ssl_config_init(&srv.conf);
     mbedtls_x509_crt_init(&srv.cert);
     mbedtls_pk_init(&srv.key);
+#if defined(SERVER_DRBG)
     mbedtls_ctr_drbg_init(&srv.drbg);
+#endif
     mbedtls_ssl_ticket_init(&srv.ticket);
     int rc = 0;
 #if defined(MBEDTLS_PSA_CRYPTO_C)
@@ -302,7 +328,9 @@ void tls_server_stop(void)
     mbedtls_ssl_ticket_free(&srv.ticket);
     mbedtls_pk_free(&srv.key);
     mbedtls_x509_crt_free(&srv.cert);
+#if defined(SERVER_DRBG)
     mbedtls_ctr_drbg_free(&srv.drbg);
+#endif
     server_running = false;
     srv.started = srv.open = false;
 }
