@@ -207,7 +207,7 @@ static kg_err_t save(kg_store_t *st, item_t *it)
         st->unchanged += same;
         return err;
     }
-    if (st->scan.max_seq == UINT32_MAX) return KG_ERR_STORE;
+    if (st->scan.max_seq >= KGST_SEQ_MAX) return KG_ERR_STORE;
     it->seq = st->scan.max_seq + 1;
     err = append(st, it, &done);
     if (err == KG_OK && !done) err = move_on(st, it);

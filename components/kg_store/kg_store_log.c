@@ -148,8 +148,7 @@ static void put_header(uint8_t *h, const kgst_frame_t *f)
     h[2] = f->version;
     h[3] = f->kind;
     put_le(h + 4, f->len, 2);
-    h[6] = f->flags;
-    h[7] = 0;
+    put_le(h + 6, f->flags, 2);
     put_le(h + 8, f->seq, 4);
     put_le(h + 12, kg_store_crc32(0, h, 12), 4);
 }
@@ -163,7 +162,7 @@ static bool parse_header(const uint8_t *h, uint32_t room, kgst_frame_t *f)
     f->version = h[2];
     f->kind = h[3];
     f->len = (uint16_t)get_le(h + 4, 2);
-    f->flags = h[6];
+    f->flags = (uint16_t)get_le(h + 6, 2);
     f->seq = get_le(h + 8, 4);
     return (uint32_t)KG_STORE_HEADER_SIZE + f->len + KG_STORE_CRC_SIZE <= room;
 }
@@ -222,10 +221,19 @@ static uint32_t body_max(uint8_t kind)
     return kind == KGST_KIND_SECRETS ? KG_STORE_SECRETS_BODY_MAX : 0;
 }
 
+/* Every header field of a record of ours in its range: the kind indexes
+ * arrays, so it is checked before anything else looks at the record. */
+static bool fields_valid(const kgst_frame_t *f)
+{
+    if (f->kind < 1 || f->kind > KG_STORE_KINDS) return false;
+    if (f->seq < 1 || f->seq > KGST_SEQ_MAX) return false;
+    return (f->flags & ~KGST_FLAG_COPY) == 0 && f->len <= body_max(f->kind);
+}
+
 /* Could this record hold content of ours, if its body checks out? */
 static bool usable(const kgst_frame_t *f)
 {
-    return f->version == KG_STORE_FORMAT_VERSION && f->seq && f->len <= body_max(f->kind);
+    return f->version == KG_STORE_FORMAT_VERSION && fields_valid(f);
 }
 
 /* Walk sector s from its start, visiting every well-framed record. The log
@@ -266,7 +274,6 @@ static kg_err_t visit_seq(kg_store_t *st, uint32_t addr, const uint8_t *h, const
 {
     (void)addr;
     (void)h;
-    if (p->first && f->seq > st->scan.max_seq) st->scan.max_seq = f->seq;
     if (p->first && f->version != KG_STORE_FORMAT_VERSION) st->foreign++;
     if (!usable(f)) return KG_OK;
     const int k = f->kind - 1;
@@ -342,13 +349,16 @@ static kg_err_t visit_none(kg_store_t *st, uint32_t addr, const uint8_t *h, cons
 }
 
 /* The head: the sector of the newest record of all (its original when that
- * survives), and where its log ends. */
+ * survives), and where its log ends. Its number is max_seq: the next save
+ * outranks every valid record. Numbers of damaged or foreign records do not
+ * count: they never load, and one at the top must not block every save. */
 static kg_err_t find_head(kg_store_t *st, pass_t *p)
 {
     kg_store_scan_t *sc = &st->scan;
     const kg_store_newest_t *top = &sc->newest[0];
     for (int k = 1; k < KG_STORE_KINDS; k++)
         if (sc->newest[k].seq > top->seq) top = &sc->newest[k];
+    sc->max_seq = top->seq;
     if (!top->seq) return KG_OK;
     sc->head = sector_of(st, top->orig != KGST_NONE ? top->orig : top->addr[0]);
     return walk_sector(st, sc->head, visit_none, p, &sc->head_free);

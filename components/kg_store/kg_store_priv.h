@@ -15,16 +15,17 @@ enum {
     KGST_KIND_SECRETS = 2,
 };
 
-#define KGST_FLAG_COPY 0x01u      /* the record repeats an older one, sequence number and all */
-#define KGST_NONE      UINT32_MAX /* no sector, no address */
+#define KGST_FLAG_COPY 0x01u /* the record repeats an older one, sequence number and all */
+#define KGST_SEQ_MAX   (UINT32_MAX - 1) /* highest sequence number; the scan's bounds lie above */
+#define KGST_NONE      UINT32_MAX       /* no sector, no address */
 #define KGST_BODY(st)  ((st)->buf + KG_STORE_HEADER_SIZE)
 
 /* A record's header fields, as written or as read. */
 typedef struct {
     uint8_t version;
     uint8_t kind;
-    uint8_t flags;
-    uint16_t len; /* of the body */
+    uint16_t flags; /* bytes 6 and 7: only KGST_FLAG_COPY is defined */
+    uint16_t len;   /* of the body */
     uint32_t seq;
 } kgst_frame_t;
 

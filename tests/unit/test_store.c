@@ -230,22 +230,41 @@ static void test_secrets_apart(void)
 
 /* ---- Regions that hold something else ---- */
 
+/* A record with these header fields and body (CRCs right), programmed at
+ * addr; its slot size. Also writes records no build of ours writes. */
+typedef struct {
+    uint8_t version, kind, flags, zero;
+    uint16_t len;
+    uint32_t seq;
+} hdr_t;
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t put_record(uint32_t addr, hdr_t h, const uint8_t *body)
+{
+    static uint8_t r[4096];
+    const uint32_t raw = 16 + (uint32_t)h.len + 4;
+    const uint32_t slot = (raw + g_unit - 1) / g_unit * g_unit;
+    memset(r, 0xFF, sizeof r);
+    const uint8_t head[12] = {
+        'k', 'g', h.version, h.kind, (uint8_t)h.len, (uint8_t)(h.len >> 8), h.flags, h.zero};
+    memcpy(r, head, sizeof head);
+    put_le32(r + 8, h.seq);
+    put_le32(r + 12, kg_store_crc32(0, r, 12));
+    if (h.len) memcpy(r + 16, body, h.len);
+    put_le32(r + 16 + h.len, kg_store_crc32(0, r, 16 + (uint32_t)h.len));
+    KG_CHECK_ERR(ff.flash.program(ff.flash.ctx, addr, r, slot), KG_OK);
+    return slot;
+}
+
 /* A well-framed record of format version 2, programmed at addr. */
 static void put_foreign(uint32_t addr)
 {
-    uint8_t r[32];
-    memset(r, 0xFF, sizeof r);
-    const uint8_t head[12] = {'k', 'g', 2, 1, 8, 0,
-                              0,   0,   7, 0, 0, 0}; /* v2, kind 1, 8 bytes, seq 7 */
-    memcpy(r, head, sizeof head);
-    const uint32_t hcrc = kg_store_crc32(0, r, 12);
-    for (int i = 0; i < 4; i++)
-        r[12 + i] = (uint8_t)(hcrc >> (8 * i));
-    memcpy(r + 16, "v2-body!", 8);
-    const uint32_t crc = kg_store_crc32(0, r, 24);
-    for (int i = 0; i < 4; i++)
-        r[24 + i] = (uint8_t)(crc >> (8 * i));
-    KG_CHECK_ERR(ff.flash.program(ff.flash.ctx, addr, r, sizeof r), KG_OK);
+    put_record(addr, (hdr_t){2, 1, 0, 0, 8, 7}, (const uint8_t *)"v2-body!");
 }
 
 static void test_other_version(void)
@@ -260,6 +279,163 @@ static void test_other_version(void)
     KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
     KG_CHECK(tokens_are(&t));
     KG_CHECK_EQ(ff.bit_sets, 0);
+}
+
+/* ---- Every header field is range-checked before use ---- */
+
+/* The body this build writes for t (learnt on a scratch part); its length. */
+static uint16_t body_of(const kg_tokens_t *t, uint8_t *body)
+{
+    blank(1024, 2, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, t), KG_OK);
+    const uint16_t len = (uint16_t)(image[4] | image[5] << 8);
+    memcpy(body, image + 16, len);
+    return len;
+}
+
+/* t saved on a blank 1 KB x 2 part (into sector 0), then the record h
+ * with this body put at the start of sector 1, then a reboot. */
+static void t_and_record(const kg_tokens_t *t, hdr_t h, const uint8_t *body)
+{
+    blank(1024, 2, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, t), KG_OK);
+    put_record(1024, h, body);
+    boot();
+}
+
+/* t loads, the store's state is intact, and the next save works and loads
+ * after a reboot. */
+static bool still_works(const kg_tokens_t *t, const kg_tokens_t *next)
+{
+    bool ok = tokens_are(t) && st.flash == &ff.flash;
+    ok = ok && kg_store_save_tokens(&st, next) == KG_OK && tokens_are(next);
+    boot();
+    return ok && tokens_are(next) && ff.bit_sets == 0;
+}
+
+/* Defect (issue 11): a well-framed record of kind 0, or of a kind above
+ * KG_STORE_KINDS, indexed the scan's arrays with kind - 1 and wrote
+ * outside them (over st->flash: a fault at every boot). Any kind, any
+ * sequence number, any length: ignored. */
+static void test_kind_checked(void)
+{
+    static const uint8_t kinds[] = {0, 3, 0x80, 0xFF};
+    static const uint32_t seqs[] = {1, 2, 5, 0x7FFFFFFF, 0xFFFFFFFE, 0xFFFFFFFF};
+    static uint8_t body[KG_STORE_BODY_MAX];
+    kg_tokens_t t, t2;
+    make_tokens(&t, 1);
+    make_tokens(&t2, 2);
+    const uint16_t lens[] = {0, body_of(&t2, body)};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof kinds; k++)
+        for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; q++)
+            for (size_t l = 0; l < 2; l++) {
+                t_and_record(&t, (hdr_t){1, kinds[k], 0, 0, lens[l], seqs[q]}, body);
+                bad += !still_works(&t, &t2);
+            }
+    KG_CHECK_EQ(bad, 0);
+}
+
+/* Defect (issue 11): a record of another format version (or any
+ * well-framed header) carrying sequence number 0xFFFFFFFF made every later
+ * save fail with KG_ERR_STORE, and nothing ever erased it. Only records
+ * this build can load count towards the next sequence number. */
+static void test_foreign_seq_does_not_block(void)
+{
+    static const uint8_t versions[] = {0, 2, 0xFF};
+    kg_tokens_t t, t2;
+    make_tokens(&t, 1);
+    make_tokens(&t2, 2);
+    for (size_t v = 0; v < sizeof versions; v++) {
+        t_and_record(&t, (hdr_t){versions[v], 1, 0, 0, 8, 0xFFFFFFFF}, (const uint8_t *)"v2-body!");
+        KG_CHECK(still_works(&t, &t2));
+    }
+    /* A record of ours with that number whose body is damaged: the same. */
+    static uint8_t body[KG_STORE_BODY_MAX];
+    const uint16_t len = body_of(&t2, body);
+    t_and_record(&t, (hdr_t){1, 1, 0, 0, len, 0xFFFFFFFE}, body);
+    image[1024 + 20] ^= 1;
+    boot();
+    KG_CHECK(still_works(&t, &t2));
+}
+
+/* Versions other than ours are never loaded; they are counted, and only
+ * they make an empty load KG_ERR_STORE_VERSION. */
+static void test_version_checked(void)
+{
+    static const uint8_t versions[] = {0, 2, 0x7F, 0xFF};
+    static uint8_t body[KG_STORE_BODY_MAX];
+    kg_tokens_t t, t2, got;
+    make_tokens(&t, 1);
+    make_tokens(&t2, 2);
+    const uint16_t len = body_of(&t2, body);
+    for (size_t v = 0; v < sizeof versions; v++) {
+        t_and_record(&t, (hdr_t){versions[v], 1, 0, 0, len, 100}, body);
+        KG_CHECK(tokens_are(&t));
+        KG_CHECK_EQ(st.foreign, 1);
+        blank(1024, 2, 1);
+        put_record(0, (hdr_t){versions[v], 1, 0, 0, len, 100}, body);
+        boot();
+        KG_CHECK_ERR(kg_store_load_tokens(&st, &got), KG_ERR_STORE_VERSION);
+    }
+}
+
+/* A length above its kind's largest body is not ours (the record is
+ * stepped over); one that runs past the sector ends the sector's log. */
+static void test_length_checked(void)
+{
+    static uint8_t body[1024];
+    kg_tokens_t t, t2, got;
+    make_tokens(&t, 1);
+    make_tokens(&t2, 2);
+    memset(body, 0, sizeof body);
+    t_and_record(&t, (hdr_t){1, 1, 0, 0, KG_STORE_TOKENS_BODY_MAX + 1, 100}, body);
+    KG_CHECK(still_works(&t, &t2));
+    t_and_record(&t, (hdr_t){1, 2, 0, 0, KG_STORE_SECRETS_BODY_MAX + 1, 100}, body);
+    kg_secrets_t s;
+    KG_CHECK_ERR(kg_store_load_secrets(&st, &s), KG_ERR_NOT_FOUND);
+    KG_CHECK(still_works(&t, &t2));
+    /* Past the sector's end: the header is not well-framed. */
+    blank(1024, 2, 1);
+    uint8_t h[16];
+    memset(h, 0xFF, sizeof h);
+    const uint8_t head[8] = {'k', 'g', 1, 1, 0xF0, 0x03, 0, 0}; /* 1008 bytes of body */
+    memcpy(h, head, sizeof head);
+    put_le32(h + 8, 1);
+    put_le32(h + 12, kg_store_crc32(0, h, 12));
+    KG_CHECK_ERR(ff.flash.program(ff.flash.ctx, 0, h, sizeof h), KG_OK);
+    boot();
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &got), KG_ERR_NOT_FOUND);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK(tokens_are(&t));
+    KG_CHECK_EQ(ff.bit_sets, 0);
+}
+
+/* Sequence numbers run from 1 to 0xFFFFFFFE: 0 and 0xFFFFFFFF are not
+ * ours, and unknown flag bits or a non-zero byte 7 are not either. */
+static void test_seq_and_flags_checked(void)
+{
+    static uint8_t body[KG_STORE_BODY_MAX];
+    kg_tokens_t t, t2, t3;
+    make_tokens(&t, 1);
+    make_tokens(&t2, 2);
+    make_tokens(&t3, 3);
+    const uint16_t len = body_of(&t2, body);
+    const hdr_t bad[] = {
+        {1, 1, 0, 0, len, 0},         {1, 1, 0, 0, len, 0xFFFFFFFF}, {1, 1, 0x02, 0, len, 100},
+        {1, 1, 0x80, 0, len, 100},    {1, 1, 0xFF, 0, len, 100},     {1, 1, 0, 1, len, 100},
+        {1, 1, 0x01, 0x80, len, 100},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t_and_record(&t, bad[i], body);
+        KG_CHECK(still_works(&t, &t3));
+    }
+    /* The highest number is usable, and then numbers are used up: the
+     * named error, and the stored content stays. */
+    t_and_record(&t, (hdr_t){1, 1, 0, 0, len, 0xFFFFFFFE}, body);
+    KG_CHECK(tokens_are(&t2));
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t3), KG_ERR_STORE);
+    KG_CHECK(tokens_are(&t2));
 }
 
 static void test_garbage_region(void)
@@ -493,6 +669,11 @@ int main(void)
     KG_RUN(test_same_content_writes_nothing);
     KG_RUN(test_secrets_apart);
     KG_RUN(test_other_version);
+    KG_RUN(test_kind_checked);
+    KG_RUN(test_foreign_seq_does_not_block);
+    KG_RUN(test_version_checked);
+    KG_RUN(test_length_checked);
+    KG_RUN(test_seq_and_flags_checked);
     KG_RUN(test_garbage_region);
     KG_RUN(test_bit_flips);
     KG_RUN(test_damage_counted);

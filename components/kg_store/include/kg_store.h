@@ -28,15 +28,19 @@
  *    2  u8  version      KG_STORE_FORMAT_VERSION (the body's layout)
  *    3  u8  kind         1 token set, 2 secrets
  *    4  u16 length       of the body
- *    6  u8  flags        bit 0: a copy (see below); other bits 0
- *    7  u8  0
- *    8  u32 seq          sequence number, 1 and up, one per saved content
+ *    6  u16 flags        bit 0: a copy (see below); other bits 0
+ *    8  u32 seq          sequence number, 1 to 0xFFFFFFFE, one per saved content
  *   12  u32 header CRC   CRC-32 of bytes 0..11
  *   16  body             (the layouts are in kg_store_codec.c)
  *   16+length u32 CRC    CRC-32 of header and body
  *   then 0xFF up to a multiple of the program unit.
  * The first 16 bytes keep this shape in every format version, so a record
  * of another version is still recognised as one (KG_ERR_STORE_VERSION).
+ * Every header field read from flash is range-checked before use: a record
+ * of this version with a kind other than 1 or 2, a sequence number 0 or
+ * 0xFFFFFFFF, an unknown flag bit or a body longer than its kind's largest
+ * is not one of ours and is stepped over; sequence numbers of damaged and
+ * foreign records do not count towards the next save's.
  * A record is programmed in one call; the CRC covers all of it, so a write
  * torn anywhere fails the check and the record is ignored. The header's own
  * CRC makes the length trustworthy, so a scan can step over a damaged body
@@ -155,7 +159,7 @@ typedef struct {
 /* Private: what the last scan found. */
 typedef struct {
     kg_store_newest_t newest[KG_STORE_KINDS];
-    uint32_t max_seq;   /* highest sequence number of any well-framed record */
+    uint32_t max_seq;   /* highest sequence number of a valid record of ours */
     uint32_t head;      /* sector of the newest record; UINT32_MAX: none */
     uint32_t head_free; /* offset of the first unused byte in head */
 } kg_store_scan_t;
