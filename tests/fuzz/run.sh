@@ -6,10 +6,12 @@ set -euo pipefail
 build=$1
 seconds=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
-for target in fuzz_http fuzz_json; do
+for target in fuzz_http fuzz_json fuzz_store; do
     corpus=$build/corpus_${target#fuzz_}
     mkdir -p "$corpus" "$build/artifacts"
     cp -n "$here/corpus_${target#fuzz_}"/* "$corpus"/ 2>/dev/null || true
+    # Targets whose seeds are generated (flash images) have a seed writer.
+    if [ -x "$build/${target}_seeds" ]; then "$build/${target}_seeds" "$corpus" >/dev/null; fi
     echo "-- $target: ${seconds}s"
     if ! "$build/$target" -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$target-" "$corpus" >"$build/$target.log" 2>&1; then
