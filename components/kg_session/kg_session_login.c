@@ -20,7 +20,7 @@
 
 static void wait_then(kg_session_t *s, uint32_t ms)
 {
-    s->next_step_at = kgs_now_ms(s) + ms;
+    s->next_step_at = kgs_after_ms(s, ms);
 }
 
 /* Like Amazon's AVS device SDK: 1, 2, 4, 10, 30, 60, 60... seconds, each
@@ -345,7 +345,7 @@ static kg_err_t run_until(kg_session_t *s, uint64_t deadline)
     for (;;) {
         kg_err_t err = kg_login_step(s, &done, &wait);
         if (err != KG_OK || done) return err;
-        if (kgs_now_ms(s) + wait >= deadline) return fail(s, KG_ERR_TIMEOUT, 0);
+        if (kgs_after_ms(s, wait) >= deadline) return fail(s, KG_ERR_TIMEOUT, 0);
         if (wait) s->port->sleep_ms(s->port->ctx, wait);
     }
 }
@@ -355,7 +355,7 @@ kg_err_t kg_login(kg_session_t *s, uint32_t timeout_ms)
     if (!s || !s->port->sleep_ms) return KG_ERR_ARG;
     const uint32_t t = timeout_ms ? timeout_ms : CONFIG_KGIOT_LOGIN_TIMEOUT_MS;
     start(s);
-    s->deadline = kgs_now_ms(s) + t;
+    s->deadline = kgs_after_ms(s, t);
     kg_err_t err = run_until(s, s->deadline);
     s->deadline = 0;
     return err;

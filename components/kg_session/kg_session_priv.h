@@ -46,8 +46,14 @@ void kgs_copy(char *dst, size_t cap, const char *src);
 
 uint64_t kgs_now_ms(const kg_session_t *s);
 
-/* Unix seconds of expiry for a lifetime of expires_in seconds; 0 when the
- * lifetime or the time is unknown. */
+/* Time arithmetic saturates: numbers from the platform or the port added
+ * to a clock clamp at the end of the type instead of overflowing. */
+int64_t kgs_add_sat(int64_t a, int64_t b);
+/* The monotonic clock ms milliseconds from now (UINT64_MAX at most). */
+uint64_t kgs_after_ms(const kg_session_t *s, uint64_t ms);
+
+/* Unix seconds of expiry for a lifetime of expires_in seconds (INT64_MAX
+ * at most); 0 when the lifetime or the time is unknown. */
 int64_t kgs_expiry(kg_session_t *s, int64_t expires_in);
 
 /* Expires within the refresh margin? False when expires_at or the time is

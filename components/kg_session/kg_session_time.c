@@ -105,13 +105,32 @@ uint64_t kgs_now_ms(const kg_session_t *s)
     return s->port->now_ms(s->port->ctx);
 }
 
+int64_t kgs_add_sat(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b) return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b) return INT64_MIN;
+    return a + b;
+}
+
+uint64_t kgs_after_ms(const kg_session_t *s, uint64_t ms)
+{
+    const uint64_t now = kgs_now_ms(s);
+    return now > UINT64_MAX - ms ? UINT64_MAX : now + ms;
+}
+
+/* Whole seconds of the monotonic clock (below 2^54: fits int64_t). */
+static int64_t mono_s(const kg_session_t *s)
+{
+    return (int64_t)(kgs_now_ms(s) / 1000);
+}
+
 /* Unix seconds now, and which clock said so. */
 static kg_time_base_t time_now(kg_session_t *s, int64_t *unix_s)
 {
     const kg_port_t *p = s->port;
     if (p->wall_time && p->wall_time(p->ctx, unix_s) == KG_OK) return KG_TIME_BASE_PORT;
     if (!s->wall_known) return KG_TIME_BASE_UNKNOWN;
-    *unix_s = (int64_t)(kgs_now_ms(s) / 1000) + s->wall_offset;
+    *unix_s = kgs_add_sat(mono_s(s), s->wall_offset);
     return KG_TIME_BASE_SERVER;
 }
 
@@ -129,14 +148,14 @@ int64_t kgs_expiry(kg_session_t *s, int64_t expires_in)
     kg_time_base_t base = time_now(s, &now);
     if (expires_in <= 0 || base == KG_TIME_BASE_UNKNOWN) return 0;
     s->tokens.time_base = (uint8_t)base;
-    return now + expires_in;
+    return kgs_add_sat(now, expires_in);
 }
 
 bool kgs_expiring(kg_session_t *s, int64_t expires_at)
 {
     int64_t now;
     if (expires_at == 0 || kg_session_time(s, &now) != KG_OK) return false;
-    return now + (int64_t)s->cfg.refresh_margin_s >= expires_at;
+    return kgs_add_sat(now, (int64_t)s->cfg.refresh_margin_s) >= expires_at;
 }
 
 /* Keep the offset between the reply's Date and the monotonic clock. Taken
@@ -147,7 +166,7 @@ static void note_date(kg_session_t *s)
     int64_t date;
     const char *v = kg_http_resp_header(&s->auth.http.resp, "Date", &len);
     if (!v || kg_session_parse_http_date(v, len, &date) != KG_OK) return;
-    s->wall_offset = date - (int64_t)(kgs_now_ms(s) / 1000);
+    s->wall_offset = kgs_add_sat(date, -mono_s(s));
     s->wall_known = true;
 }
 
