@@ -13,6 +13,12 @@
 #                          -Wall -Wextra -Werror against stand-in SDK headers
 #                          (check_ports.py); port/lwip is compiled for real
 #                          against Debian's lwIP by port/lwip/CMakeLists.txt
+#   buildsys_kconfgen      ESP-IDF's own kconfgen (both parsers) over the
+#                          Kconfig as ESP-IDF 6 runs it, component and
+#                          example, gives the plain build's names and values;
+#                          kconfcheck's style rules hold, but for stated
+#                          exemptions (check_kconfgen.py; a real tool, from
+#                          KGIOT_ESP_IDF_KCONFIG_DIR)
 #   buildsys_api_tables    every SDK function, macro and type the stand-ins
 #                          declare is in the ports' README tables and back,
 #                          and the module/component manifests name files that
@@ -45,6 +51,20 @@ add_test(NAME buildsys_registration
 add_test(NAME buildsys_kconfig
          COMMAND ${KGIOT_TEST_PYTHON} ${_kg_bs}/check_kconfig.py ${KGIOT_ROOT} ${_kg_bs_work}/kconfig
                  ${KGIOT_CONFIG_DIR}/kg_config.h)
+
+# ESP-IDF's Kconfig tools (espressif/esp-idf-kconfig, v3 as ESP-IDF 6 uses;
+# not a Debian package): a checkout beside the repository's parent, as the
+# project's third-party sources are kept, else the shared machine copy.
+set(_kg_kconfig_default ${KGIOT_ROOT}/../shared/third_party/esp-idf-kconfig)
+if(NOT EXISTS ${_kg_kconfig_default}/kconfgen)
+    set(_kg_kconfig_default /work/shared/third_party/esp-idf-kconfig)
+endif()
+get_filename_component(_kg_kconfig_default ${_kg_kconfig_default} ABSOLUTE)
+set(KGIOT_ESP_IDF_KCONFIG_DIR ${_kg_kconfig_default} CACHE PATH
+    "An esp-idf-kconfig (v3) checkout: ESP-IDF's kconfgen and kconfcheck")
+add_test(NAME buildsys_kconfgen
+         COMMAND ${KGIOT_TEST_PYTHON} ${_kg_bs}/check_kconfgen.py ${KGIOT_ROOT} ${_kg_bs_work}/kconfgen
+                 ${KGIOT_ESP_IDF_KCONFIG_DIR} ${KGIOT_CONFIG_DIR}/kg_config.h)
 
 # The headers kgiot's own headers include: mbedTLS and jsmn, as the plain
 # build finds them (Debian's, or KGIOT_MBEDTLS_PREFIX's with its config).

@@ -105,7 +105,7 @@ def check_module_yml(root):
     cmake = re.search(r"^\s+cmake:\s*(\S+)\s*$", text, flags=re.M)
     kconfig = re.search(r"^\s+kconfig:\s*(\S+)\s*$", text, flags=re.M)
     if not re.search(r"^name:\s*kgiot\s*$", text, flags=re.M):
-        fail("zephyr/module.yml: name is not kgiot (port/zephyr/Kconfig tests ZEPHYR_KGIOT_MODULE)")
+        fail("zephyr/module.yml: name is not kgiot (port/zephyr/Kconfig.port tests ZEPHYR_KGIOT_MODULE)")
     if not cmake or not os.path.isfile(os.path.join(root, cmake.group(1), "CMakeLists.txt")):
         fail("zephyr/module.yml: build.cmake does not name a directory with a CMakeLists.txt")
     if not kconfig or not os.path.isfile(os.path.join(root, kconfig.group(1))):

@@ -9,6 +9,9 @@
    exactly those of ESP-IDF and Zephyr, which only add their port's own
    options (CONFIG_KGIOT_ESP_*, CONFIG_KGIOT_ZEPHYR_*) and CONFIG_KGIOT_QR;
    and the plain build's real kg_config.h has exactly the plain names.
+4. IDF_TARGET exported in the shell (as ESP-IDF users do) switches no
+   ESP-IDF option on in the plain and Zephyr contexts (kconfig_contexts.py
+   parses them so).
 
 usage: check_kconfig.py ROOT WORKDIR PLAIN_KG_CONFIG_H
 """
@@ -68,6 +71,10 @@ def kgiot_names(values):
 
 def check_names(headers, plain_real):
     plain = headers["plain"]
+    for context in ("plain", "zephyr"):
+        leaked = sorted(n for n in headers[context] if n.startswith("CONFIG_KGIOT_ESP_"))
+        if leaked:
+            fail("%s, IDF_TARGET exported: ESP-IDF options switched on: %s" % (context, leaked))
     for context in ("idf", "zephyr"):
         other = headers[context]
         for name, value in plain.items():

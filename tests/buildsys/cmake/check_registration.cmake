@@ -16,6 +16,8 @@
 #                      + port/zephyr/kg_port_zephyr.c + the chosen store's file
 #   Zephyr includes  = plain + port/zephyr/include + jsmn; private: qrcodegen's
 #   Zephyr links mbedTLS; nothing at all without CONFIG_KGIOT.
+# And both register under the including build's cmake_minimum_required (the
+# stub project's 3.20), not kgiot's 3.16: kgiot leaves their policies alone.
 include(${PLAIN})
 set(STUB_PROJECT ${CMAKE_CURRENT_LIST_DIR}/../stub_project)
 set(R ${KGIOT_ROOT})
@@ -51,7 +53,7 @@ endfunction()
 
 # Configure the stub project for one variant and load what it recorded.
 macro(run_stub name stub)
-    foreach(k REGISTERED SRCS INCLUDE_DIRS PRIV_INCLUDE_DIRS REQUIRES PRIV_REQUIRES LIBRARY LINK)
+    foreach(k REGISTERED MIN_VERSION SRCS INCLUDE_DIRS PRIV_INCLUDE_DIRS REQUIRES PRIV_REQUIRES LIBRARY LINK)
         unset(REC_${k})
     endforeach()
     execute_process(COMMAND ${CMAKE_COMMAND} -S ${STUB_PROJECT} -B ${WORK}/${name} -DSTUB=${stub}
@@ -91,6 +93,7 @@ expect_set("idf: include dirs" "${REC_INCLUDE_DIRS}" "${IDF_INCS}")
 expect_set("idf: private include dirs" "${REC_PRIV_INCLUDE_DIRS}" "")
 expect_set("idf: REQUIRES" "${REC_REQUIRES}" "${IDF_REQ}")
 expect_set("idf: PRIV_REQUIRES" "${REC_PRIV_REQUIRES}" "${IDF_PRIV_REQ}")
+expect_set("idf: cmake_minimum_required at registration" "${REC_MIN_VERSION}" "3.20")
 
 run_stub(idf_qr_on idf -DCONFIG_KGIOT=y -DCONFIG_KGIOT_QR=y)
 expect_set("idf+qr: sources" "${REC_SRCS}" "${PLAIN_SRCS};${IDF_PORT};${QRDIR}/qrcodegen.c")
@@ -126,6 +129,7 @@ expect_set("zephyr: sources" "${REC_SRCS}"
 expect_set("zephyr: include dirs" "${REC_INCLUDE_DIRS}" "${Z_INCS}")
 expect_set("zephyr: private include dirs" "${REC_PRIV_INCLUDE_DIRS}" "")
 expect_set("zephyr: links" "${REC_LINK}" "mbedTLS")
+expect_set("zephyr: cmake_minimum_required at registration" "${REC_MIN_VERSION}" "3.20")
 
 run_stub(zephyr_flash_qr zephyr -DCONFIG_KGIOT=y -DCONFIG_KGIOT_ZEPHYR_STORE_FLASH_AREA=y
          -DCONFIG_KGIOT_QR=y)
