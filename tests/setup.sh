@@ -3,7 +3,7 @@
 # only when something is missing, and then runs 'apt-get update' first).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang clang-format cppcheck complexity valgrind openssl
-      libmbedtls-dev libjsmn-dev libqrcodegen-dev zbar-tools python3 python3-kconfiglib python3-rich python3-pyparsing dpkg-dev xz-utils bzip2 git
+      libmbedtls-dev libjsmn-dev libqrcodegen-dev zbar-tools python3 python3-kconfiglib python3-rich python3-pyparsing python3-yaml dpkg-dev xz-utils bzip2 git
       python3-jsonschema python3-jinja2
       gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
       qemu-system-arm

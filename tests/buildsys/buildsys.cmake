@@ -19,6 +19,9 @@
 #                          kconfcheck's style rules hold, but for stated
 #                          exemptions (check_kconfgen.py; a real tool, from
 #                          KGIOT_ESP_IDF_KCONFIG_DIR)
+#   buildsys_zephyr_sample the Zephyr sample's mbedTLS options per release
+#                          (3.7 LTS, 4.x), the choice between them, and its
+#                          twister sample.yaml (check_zephyr_sample.py)
 #   buildsys_api_tables    every SDK function, macro and type the stand-ins
 #                          declare is in the ports' README tables and back,
 #                          and the module/component manifests name files that
@@ -65,6 +68,10 @@ set(KGIOT_ESP_IDF_KCONFIG_DIR ${_kg_kconfig_default} CACHE PATH
 add_test(NAME buildsys_kconfgen
          COMMAND ${KGIOT_TEST_PYTHON} ${_kg_bs}/check_kconfgen.py ${KGIOT_ROOT} ${_kg_bs_work}/kconfgen
                  ${KGIOT_ESP_IDF_KCONFIG_DIR} ${KGIOT_CONFIG_DIR}/kg_config.h)
+
+add_test(NAME buildsys_zephyr_sample
+         COMMAND ${KGIOT_TEST_PYTHON} ${_kg_bs}/check_zephyr_sample.py ${KGIOT_ROOT}
+                 ${_kg_bs_work}/zephyr_sample ${CMAKE_COMMAND})
 
 # The headers kgiot's own headers include: mbedTLS and jsmn, as the plain
 # build finds them (Debian's, or KGIOT_MBEDTLS_PREFIX's with its config).

@@ -9,7 +9,10 @@
    exactly those of ESP-IDF and Zephyr, which only add their port's own
    options (CONFIG_KGIOT_ESP_*, CONFIG_KGIOT_ZEPHYR_*) and CONFIG_KGIOT_QR;
    and the plain build's real kg_config.h has exactly the plain names.
-4. IDF_TARGET exported in the shell (as ESP-IDF users do) switches no
+4. On Zephyr, CONFIG_KGIOT=y without mbedTLS or sockets is refused in
+   Kconfig: KGIOT comes out n with the unsatisfied dependency named, which
+   Zephyr's kconfig.py reports as an error (assigned y, got n).
+5. IDF_TARGET exported in the shell (as ESP-IDF users do) switches no
    ESP-IDF option on in the plain and Zephyr contexts (kconfig_contexts.py
    parses them so).
 
@@ -28,7 +31,7 @@ PORT_ONLY = {
     "zephyr": ("CONFIG_KGIOT_ZEPHYR_", "CONFIG_KGIOT_QR"),
 }
 # What a Zephyr application sets in prj.conf: the module is off by default there.
-CONTEXT_CONFIG = {"plain": (), "idf": (), "zephyr": ("CONFIG_KGIOT=y",)}
+CONTEXT_CONFIG = {"plain": (), "idf": (), "zephyr": kc.ZEPHYR_ON}
 
 failures = []
 reported_help = set()  # (file, line): one report per option, not one per context
@@ -94,6 +97,22 @@ def check_names(headers, plain_real):
     print("plain: %d names, kg_config.h agrees" % len(plain))
 
 
+def check_zephyr_needs(root, work):
+    """What Zephyr's kconfig.py does with an assignment that did not take
+    (check_assigned_sym_values): here it must be KGIOT's, naming the need."""
+    for missing in ("CONFIG_MBEDTLS=y", "CONFIG_NET_SOCKETS=y"):
+        lines = [ln for ln in kc.ZEPHYR_ON if ln != missing]
+        kconf = kc.load(root, "zephyr", work, lines)
+        sym = kconf.syms["KGIOT"]
+        dep = kconfiglib.expr_str(sym.direct_dep)
+        need = missing.split("=")[0][len("CONFIG_"):]
+        if sym.user_value != 2 or sym.tri_value != 0 or need not in dep:
+            fail("zephyr without %s: CONFIG_KGIOT=y gives %s (depends on %s)"
+                 % (need, sym.str_value, dep))
+        else:
+            print("zephyr without %s: CONFIG_KGIOT=y refused, depends on %s" % (need, dep))
+
+
 def main():
     root, work, plain_real = (os.path.abspath(a) for a in sys.argv[1:4])
     os.makedirs(work, exist_ok=True)
@@ -110,6 +129,7 @@ def main():
         headers[context] = kgiot_names(kc.header(kconf, os.path.join(work, context + ".h")))
     if len(headers) == 3:
         check_names(headers, plain_real)
+    check_zephyr_needs(root, work)
     if failures:
         print("%d Kconfig check(s) failed" % len(failures))
         return 1

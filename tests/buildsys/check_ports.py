@@ -27,7 +27,7 @@ import kconfig_contexts as kc  # noqa: E402
 WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wshadow", "-Wstrict-prototypes",
             "-Wmissing-prototypes", "-fsyntax-only"]
 
-ZEPHYR_ON = ["CONFIG_KGIOT=y"]
+ZEPHYR_ON = list(kc.ZEPHYR_ON)
 
 # (context, name, .config lines, sources (globs), extra Kconfig, extra -I dirs)
 CHECKS = [

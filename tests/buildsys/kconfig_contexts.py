@@ -11,6 +11,7 @@ idf:    as ESP-IDF's Kconfig tools run it: a stand-in of ESP-IDF's root
 zephyr: as Zephyr sources a module's Kconfig (inside its tree, where
         ZEPHYR_<NAME>_MODULE is y) with the Zephyr symbols the port's options
         depend on stood in for.
+ZEPHYR_ON: what a Zephyr application sets for kgiot to be on at all.
 plain and zephyr are parsed with IDF_TARGET exported, as in the shell of an
 ESP-IDF user: it must not switch the ESP-IDF port's options on there.
 Debian's python3-kconfiglib is only visible to /usr/bin/python3.
@@ -21,12 +22,19 @@ import re
 
 import kconfiglib
 
-# Zephyr symbols port/zephyr/Kconfig.port depends on, and what Zephyr generates
-# for a module named "kgiot" (scripts/zephyr_module.py, kconfig_snippet).
+ZEPHYR_ON = ("CONFIG_KGIOT=y", "CONFIG_MBEDTLS=y", "CONFIG_NET_SOCKETS=y")
+
+# Zephyr symbols the root Kconfig's KGIOT and port/zephyr/Kconfig.port depend
+# on, and what Zephyr generates for a module named "kgiot"
+# (scripts/zephyr_module.py, kconfig_snippet).
 ZEPHYR_PREAMBLE = """\
 config ZEPHYR_KGIOT_MODULE
 \tbool
 \tdefault y
+config MBEDTLS
+\tbool "mbedtls"
+config NET_SOCKETS
+\tbool "sockets"
 config SETTINGS
 \tbool "settings"
 config FLASH_MAP
