@@ -13,6 +13,17 @@
 #include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+#if defined(CONFIG_KGIOT_ESP_TRUST_CRT_BUNDLE)
+#include "esp_crt_bundle.h"
+#endif
+
+/* kg_auth's refresh signature needs MD5. ESP-IDF 6 (Mbed TLS 4) builds it
+ * only with CONFIG_MBEDTLS_MD5_C, which port/esp_idf/Kconfig.port selects;
+ * 5.x (Mbed TLS 3) always builds it. Caught here, by name, should the
+ * option be missing anyway. */
+#if MBEDTLS_VERSION_MAJOR >= 4 && !defined(CONFIG_MBEDTLS_MD5_C)
+#error "kgiot needs MD5: set CONFIG_MBEDTLS_MD5_C (Component config > mbedTLS)"
+#endif
 
 static const char *const TAG = "kgiot";
 
@@ -81,6 +92,18 @@ kg_err_t kg_port_esp_idf_init(kg_port_t *port, kg_port_esp_idf_t *esp)
     esp->lwip.os.wall_time = esp_wall_time;
     /* No resolve hook: ESP-IDF's lwIP has DNS (lwip_getaddrinfo). */
     return kg_port_lwip_init(port, &esp->lwip);
+}
+
+kg_err_t kg_port_esp_idf_tls_configure(void *ctx, mbedtls_ssl_config *conf)
+{
+    (void)ctx;
+    if (!conf) return KG_ERR_ARG;
+#if defined(CONFIG_KGIOT_ESP_TRUST_CRT_BUNDLE)
+    /* Sets a placeholder CA chain and the bundle's verify callback, which
+     * kg_tls chains from its own (kg_tls.h). */
+    if (esp_crt_bundle_attach(conf) != ESP_OK) return KG_ERR_TLS_SETUP;
+#endif
+    return KG_OK;
 }
 
 #if defined(CONFIG_KGIOT_ESP_STORE_PARTITION)

@@ -16,7 +16,9 @@ series ESP-IDF 6 uses) with Debian's python3-rich and python3-pyparsing.
    same values (kg_config.h, from kconfiglib's genconfig), plus only the
    port's own (CONFIG_KGIOT_ESP_*, CONFIG_KGIOT_QR, the example's
    CONFIG_KGIOT_EXAMPLE_*), and agree with kconfiglib's reading of the same
-   files (kconfig_contexts.py, which the other buildsys checks use).
+   files (kconfig_contexts.py, which the other buildsys checks use); and
+   the mbedTLS options the port selects (MD5) and implies (session
+   tickets) are on.
 2. kconfcheck (ESP-IDF's Kconfig style checker) over every Kconfig file
    ESP-IDF reads, on copies (it writes suggestions beside its input), run
    until it has nothing left to fix so that no report hides another. Every
@@ -135,6 +137,11 @@ def check_kconfgen(root, work, tools, plain):
                 for n, v in EXAMPLE_VALUES.items():
                     if got.get(n) != v:
                         fail("kconfgen %s: sdkconfig.defaults did not take: %s = %s" % (tag, n, got.get(n)))
+            # The port selects MD5 and implies session tickets (Kconfig.port).
+            every = kc.defines(out["sdkconfig.h"])
+            for n in ("CONFIG_MBEDTLS_MD5_C", "CONFIG_MBEDTLS_CLIENT_SSL_SESSION_TICKETS"):
+                if every.get(n) != "1":
+                    fail("kconfgen %s: %s is not on" % (tag, n))
             # The CMake side reads CONFIG_KGIOT and CONFIG_KGIOT_QR (kgiot_idf.cmake).
             if cmake_values(out["sdkconfig.cmake"]).get("CONFIG_KGIOT") != "y":
                 fail("kconfgen %s: sdkconfig.cmake lacks CONFIG_KGIOT y" % tag)

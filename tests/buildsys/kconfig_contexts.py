@@ -54,6 +54,20 @@ mainmenu "Espressif IoT Development Framework Configuration"
         string
         default "$(IDF_TARGET)"
 
+    # ESP-IDF 6's mbedTLS options kgiot's port selects, implies or depends
+    # on (components/mbedtls/Kconfig; port/esp_idf/README.md).
+    config MBEDTLS_MD5_C
+        bool "MD5"
+    config MBEDTLS_CLIENT_SSL_SESSION_TICKETS
+        bool "client session tickets"
+        default y
+    config MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+        bool "max fragment length extension"
+        default y
+    config MBEDTLS_CERTIFICATE_BUNDLE
+        bool "certificate bundle"
+        default y
+
     source "$COMPONENT_KCONFIGS_PROJBUILD_SOURCE_FILE"
 
     menu "Component config"

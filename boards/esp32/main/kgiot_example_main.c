@@ -28,9 +28,19 @@
 
 static const char *const TAG = "kgiot_example";
 
+#if defined(CONFIG_KGIOT_ESP_TRUST_CA)
 /* main/ca.pem, embedded by EMBED_TXTFILES with a terminating NUL. */
 extern const uint8_t ca_pem_start[] __asm__("_binary_ca_pem_start");
 extern const uint8_t ca_pem_end[] __asm__("_binary_ca_pem_end");
+#define EXAMPLE_CA ca_pem_start
+/* Two linker symbols, not one object: subtract addresses. */
+#define EXAMPLE_CA_LEN ((size_t)((uintptr_t)ca_pem_end - (uintptr_t)ca_pem_start))
+#else
+/* ESP-IDF's certificate bundle (kgiot > ESP-IDF port), attached by
+ * kg_port_esp_idf_tls_configure: no CA of the example's own. */
+#define EXAMPLE_CA     NULL
+#define EXAMPLE_CA_LEN 0u
+#endif
 
 #define KEEP_ALIVE_PERIOD_MS 60000u
 
@@ -80,9 +90,9 @@ static kg_err_t start_session(void)
     const kg_session_config_t cfg = {
         .appid = CONFIG_KGIOT_EXAMPLE_APPID,
         .mode = KG_MODE_BROKER,
-        .ca = ca_pem_start,
-        /* Two linker symbols, not one object: subtract addresses. */
-        .ca_len = (size_t)((uintptr_t)ca_pem_end - (uintptr_t)ca_pem_start),
+        .ca = EXAMPLE_CA,
+        .ca_len = EXAMPLE_CA_LEN,
+        .tls_configure = kg_port_esp_idf_tls_configure, /* the trust menuconfig chose */
         .on_event = on_event,
         .store = stored ? &store : NULL,
         .qr_renewals = -1,

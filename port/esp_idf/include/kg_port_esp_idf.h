@@ -71,6 +71,16 @@ kg_err_t kg_port_esp_idf_init(kg_port_t *port, kg_port_esp_idf_t *esp);
  * CONFIG_KGIOT_ESP_STORE_NONE: KG_ERR_NOT_FOUND (nothing survives a reboot). */
 kg_err_t kg_port_esp_idf_store_init(kg_port_esp_idf_t *esp, kg_token_store_t *out);
 
+/* kg_session_config_t.tls_configure for ESP-IDF: the server-certificate
+ * trust chosen in menuconfig (kgiot > ESP-IDF port). With
+ * CONFIG_KGIOT_ESP_TRUST_CRT_BUNDLE it attaches ESP-IDF's certificate bundle
+ * (esp_crt_bundle_attach), and the session's ca/ca_len may be NULL/0; with
+ * CONFIG_KGIOT_ESP_TRUST_CA (the default) it leaves conf alone and the
+ * application's pinned CA (ca/ca_len) is the trust. Verification stays
+ * required either way. ctx is unused. KG_ERR_TLS_SETUP when the bundle
+ * cannot be attached, KG_ERR_ARG for a NULL conf. */
+kg_err_t kg_port_esp_idf_tls_configure(void *ctx, mbedtls_ssl_config *conf);
+
 /* The building blocks, for a store of one's own choosing. */
 
 /* The NVS store over namespace ns (the string must outlive st). */
