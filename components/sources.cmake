@@ -9,7 +9,7 @@ set(KGIOT_SRCS_kg_json components/kg_json/kg_json_read.c components/kg_json/kg_j
 set(KGIOT_SRCS_kg_net  components/kg_net/kg_tcp.c)
 set(KGIOT_SRCS_kg_http components/kg_http/kg_http_request.c components/kg_http/kg_http_response.c
                        components/kg_http/kg_http_url.c components/kg_http/kg_http_client.c)
-set(KGIOT_SRCS_kg_tls  components/kg_tls/kg_tls.c)
+set(KGIOT_SRCS_kg_tls  components/kg_tls/kg_tls.c components/kg_tls/kg_tls_hello.c)
 set(KGIOT_SRCS_kg_auth components/kg_auth/kg_auth.c components/kg_auth/kg_auth_codec.c
                        components/kg_auth/kg_auth_sign.c)
 set(KGIOT_SRCS_kg_store components/kg_store/kg_store.c components/kg_store/kg_store_log.c

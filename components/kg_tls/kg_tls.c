@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "kg_tls_hello.h"
+
 #include <mbedtls/version.h>
 #if MBEDTLS_VERSION_MAJOR >= 3
 #include <mbedtls/build_info.h>
@@ -42,6 +44,16 @@
 /* 2.28 has no private-member markers. */
 #if !defined(MBEDTLS_PRIVATE)
 #define MBEDTLS_PRIVATE(member) member
+#endif
+
+/* Input records below TLS's 16 KB need the server's promise to send no
+ * bigger ones: the largest max-fragment-length that fits. */
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+#define KG_TLS_MFL_CODE                                                                            \
+    (MBEDTLS_SSL_IN_CONTENT_LEN >= 4096   ? MBEDTLS_SSL_MAX_FRAG_LEN_4096                          \
+     : MBEDTLS_SSL_IN_CONTENT_LEN >= 2048 ? MBEDTLS_SSL_MAX_FRAG_LEN_2048                          \
+     : MBEDTLS_SSL_IN_CONTENT_LEN >= 1024 ? MBEDTLS_SSL_MAX_FRAG_LEN_1024                          \
+                                          : MBEDTLS_SSL_MAX_FRAG_LEN_512)
 #endif
 
 /* close_notify is a courtesy: a dead link must not stall close(). */
@@ -203,7 +215,11 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t mbedtls_
     if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
     size_t got = 0;
     kg_err_t err = t->lower->recv(t->lower->ctx, buf, len, &got, left);
-    if (err == KG_OK) return (int)got;
+    if (err == KG_OK) {
+        if (kg_tls_hello_verdict(&t->hello) == KG_TLS_HELLO_PENDING)
+            kg_tls_hello_feed(&t->hello, buf, got);
+        return (int)got;
+    }
     /* 0 is EOF to mbedTLS: it answers MBEDTLS_ERR_SSL_CONN_EOF. */
     return err == KG_ERR_CLOSED ? 0 : lower_error(err, MBEDTLS_ERR_NET_RECV_FAILED);
 }
@@ -295,10 +311,51 @@ static bool want_more(int rc)
     return rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE;
 }
 
+/* ---- max-fragment-length --------------------------------------------------- */
+
+static int request_mfl(mbedtls_ssl_config *conf)
+{
+#if defined(KG_TLS_MFL_CODE)
+    return mbedtls_ssl_conf_max_frag_len(conf, KG_TLS_MFL_CODE);
+#else
+    (void)conf;
+    return 0;
+#endif
+}
+
+static void watch_hello(kg_tls_t *t)
+{
+#if defined(KG_TLS_MFL_CODE)
+    kg_tls_hello_start(&t->hello);
+#else
+    (void)t;
+#endif
+}
+
+/* What the ServerHello said about the requested record size (TLS 1.2; 1.3
+ * answers in encrypted messages, which kg_tls does not read). */
+static void note_hello(kg_tls_t *t)
+{
+    kg_tls_hello_verdict_t v = kg_tls_hello_verdict(&t->hello);
+    t->hello.verdict = KG_TLS_HELLO_UNKNOWN; /* read nothing more */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    if (mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_3) return;
+#endif
+    if (v == KG_TLS_HELLO_AGREED) {
+        t->mfl_agreed++;
+        tls_log(t, KG_LOG_INFO, "max-fragment-length agreed, bytes", MBEDTLS_SSL_IN_CONTENT_LEN);
+    } else if (v == KG_TLS_HELLO_ABSENT) {
+        t->mfl_ignored++;
+        tls_log(t, KG_LOG_WARN, "server ignored max-fragment-length, bytes",
+                MBEDTLS_SSL_IN_CONTENT_LEN);
+    }
+}
+
 static kg_err_t handshake(kg_tls_t *t)
 {
     int rc;
     t->cert_seen = false;
+    watch_hello(t);
     while ((rc = mbedtls_ssl_handshake(&t->ssl)) != 0) {
         if (!want_more(rc)) break;
         if (ms_left(t) == 0) {
@@ -308,11 +365,13 @@ static kg_err_t handshake(kg_tls_t *t)
     }
     t->verify_flags = mbedtls_ssl_get_verify_result(&t->ssl);
     if (rc != 0) {
+        t->hello.verdict = KG_TLS_HELLO_UNKNOWN; /* read nothing more */
         kg_err_t err = fail(t, "handshake", rc, handshake_error(rc, t->verify_flags));
         if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
             tls_log(t, KG_LOG_WARN, "verify flags", (int)t->verify_flags);
         return err;
     }
+    note_hello(t);
     if (t->cert_seen)
         t->handshakes_full++;
     else
@@ -518,6 +577,8 @@ static kg_err_t setup_ssl(kg_tls_t *t, const kg_tls_config_t *cfg)
     if (cfg->ca) mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
     mbedtls_ssl_conf_verify(&t->conf, note_certificate, t);
     enable_tickets(&t->conf);
+    rc = request_mfl(&t->conf);
+    if (rc != 0) return fail(t, "max-fragment-length", rc, setup_error(rc));
     kg_err_t err = setup_rng(t);
     if (err == KG_OK) err = run_hook(t, cfg);
     if (err != KG_OK) return err;
@@ -582,6 +643,7 @@ kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *p
     memset(t, 0, sizeof *t);
     t->port = port;
     t->lower = lower;
+    t->hello.verdict = KG_TLS_HELLO_UNKNOWN; /* read only during a handshake that asks */
     init_contexts(t);
     kg_err_t err = setup_psa(t);
     if (err == KG_OK) err = setup_ca(t, cfg);

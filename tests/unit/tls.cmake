@@ -8,3 +8,7 @@ add_test(NAME test_tls
                  ${CMAKE_CURRENT_BINARY_DIR}/tls_certs ${KGIOT_ROOT}/tests/mock/make_certs.sh
                  $<TARGET_FILE:test_tls>)
 set_tests_properties(test_tls PROPERTIES TIMEOUT 60)
+
+# kg_tls's ServerHello reader (max-fragment-length agreed or not), offline.
+kg_unit_test(test_tls_hello SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_tls_hello.c LIBS kg_tls)
+target_include_directories(test_tls_hello PRIVATE ${KGIOT_ROOT}/components/kg_tls)

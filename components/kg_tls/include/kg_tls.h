@@ -71,6 +71,13 @@ typedef struct {
     void *configure_ctx;
 } kg_tls_config_t;
 
+/* Internal: kg_tls_hello.c's reader of the server's first record. */
+typedef struct {
+    uint8_t step, verdict;
+    uint16_t ext_type;
+    uint32_t left, value, msg_left, ext_left;
+} kg_tls_hello_t;
+
 /* A verify callback as mbedtls_ssl_conf_verify() takes it. */
 typedef int (*kg_tls_verify_fn)(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
 
@@ -98,6 +105,15 @@ typedef struct {
      * server accepted the offered session and so sent no certificate. */
     uint32_t handshakes_full;
     uint32_t handshakes_resumed;
+    /* When mbedTLS's input records are smaller than TLS's 16 KB
+     * (MBEDTLS_SSL_IN_CONTENT_LEN), kg_tls asks for max-fragment-length (the
+     * largest of 512..4096 that fits) and counts TLS 1.2 handshakes whose
+     * server agreed or ignored it (logged too). A server that ignored it may
+     * send records the input buffer cannot take: the read then fails
+     * (KG_ERR_TLS_IO). TLS 1.3 answers in encrypted messages: not counted. */
+    uint32_t mfl_agreed;
+    uint32_t mfl_ignored;
+    kg_tls_hello_t hello; /* during a handshake that asks for it */
 } kg_tls_t;
 
 /* Give mbedTLS its static pool (once, before any kg_tls_init). A no-op
