@@ -17,6 +17,10 @@
 /* Milliseconds since reset (SysTick, 1 kHz; qemu runs it in host time). */
 uint64_t board_now_ms(void);
 
+/* One SysTick period has passed (the default SysTick handler; an RTOS
+ * image calls it from its own). */
+void board_tick(void);
+
 /* Wait ms milliseconds, sleeping (WFI) between ticks. */
 void board_sleep_ms(uint32_t ms);
 

@@ -26,6 +26,9 @@ def group(path):
     m = re.search(r"lib(mbed\w+|tfpsacrypto|qrcodegen)\.a\(", path)  # tfpsacrypto: 4.x
     if m:
         return m.group(1)
+    m = re.search(r"lib(freertos|lwip)\.a\(", path)  # the device image (rtos/rtos.cmake)
+    if m:
+        return {"freertos": "FreeRTOS", "lwip": "lwIP"}[m.group(1)]
     if re.search(r"lib(c|gcc|rdimon|c_nano)\.a\(", path):
         return "libc"
     if "board" in path:

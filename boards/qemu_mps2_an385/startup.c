@@ -104,7 +104,7 @@ static void fault(void)
 
 static volatile uint64_t ticks_ms;
 
-static void systick_handler(void)
+void board_tick(void)
 {
     ticks_ms++;
 }
@@ -209,9 +209,21 @@ void board_reset(void)
     exit(main());
 }
 
-/* Cortex-M3 vector table: initial stack pointer, then the handlers. */
+/* Handlers an image may replace (an RTOS takes SVCall, PendSV and SysTick;
+ * a driver its interrupt): weak aliases of the board's defaults. */
+void SVC_Handler(void) __attribute__((weak, alias("fault")));
+void PendSV_Handler(void) __attribute__((weak, alias("fault")));
+void SysTick_Handler(void) __attribute__((weak, alias("board_tick")));
+void ETH_IRQHandler(void) __attribute__((weak, alias("fault")));
+
+#define IRQ_ETH   13u /* qemu's hw/arm/mps2.c: the LAN9118 on AN385 */
+#define IRQ_COUNT 32u
+
+/* Cortex-M3 vector table: initial stack pointer, the system handlers, then
+ * the external interrupts (any not named above is unexpected: fault). */
 typedef void (*vector_t)(void);
-__attribute__((section(".vectors"), used)) static const vector_t vectors[16] = {
+#define VEC_FAULT_8 fault, fault, fault, fault, fault, fault, fault, fault
+__attribute__((section(".vectors"), used)) static const vector_t vectors[16 + IRQ_COUNT] = {
     (vector_t)(uintptr_t)__stack_top,
     board_reset,
     fault, /* NMI */
@@ -223,9 +235,20 @@ __attribute__((section(".vectors"), used)) static const vector_t vectors[16] = {
     0,
     0,
     0,
-    fault, /* SVCall */
+    SVC_Handler,
     fault, /* DebugMonitor */
     0,
-    fault, /* PendSV */
-    systick_handler,
+    PendSV_Handler,
+    SysTick_Handler,
+    VEC_FAULT_8,
+    fault,
+    fault,
+    fault,
+    fault,
+    fault,
+    ETH_IRQHandler, /* IRQ_ETH */
+    fault,
+    fault,
+    VEC_FAULT_8,
+    VEC_FAULT_8,
 };

@@ -24,7 +24,7 @@ class Mock:
     """One mock server process and a TLS control channel to it."""
 
     def __init__(self, work, name, ca, appid, secret, extra=(), cert="server",
-                 host="127.0.0.1", server_name="localhost", check_name=False):
+                 host="127.0.0.1", server_name="localhost", check_name=False, port=0):
         """check_name: verify the server's name on the control channel too
         (off by default because the wrong-name server is controlled as well)."""
         self.ca = ca
@@ -34,7 +34,7 @@ class Mock:
             os.unlink(port_file)
         self.log_path = os.path.join(work, name + ".log")
         self.log = open(self.log_path, "w")
-        argv = [sys.executable, MOCK, "--host", host, "--port", "0",
+        argv = [sys.executable, MOCK, "--host", host, "--port", str(port),
                 "--cert", os.path.join(work, cert + ".pem"),
                 "--key", os.path.join(work, cert + ".key"),
                 "--port-file", port_file, "--appid", appid, "--secret", secret] + list(extra)

@@ -79,8 +79,12 @@ foreach(src ${_kq_units})
     if(name MATCHES "^test_session_")
         list(APPEND _srcs ${KGIOT_ROOT}/tests/unit/fake_platform.c)
     endif()
+    if(name STREQUAL "test_port_freertos")
+        list(APPEND _srcs ${KGIOT_ROOT}/port/freertos/kg_freertos_clock.c)
+    endif()
     kg_qemu_image(${name} SOURCES ${_srcs} LIBS ${KGIOT_M3_COMPONENTS})
-    target_include_directories(${name} PRIVATE ${_kq_includes})
+    target_include_directories(${name} PRIVATE ${_kq_includes} ${KGIOT_ROOT}/port/freertos/include
+                                               ${KGIOT_ROOT}/port/lwip/include)
     # KG_CHECK_EQ on pointers casts them to long long: a warning on 32 bits
     # only, and a harmless one (the values compare correctly).
     target_compile_options(${name} PRIVATE -Wno-error=pointer-to-int-cast)
@@ -129,3 +133,29 @@ foreach(comp ${KGIOT_M3_COMPONENTS})
 endforeach()
 add_test(NAME m3_no_heap COMMAND ${CMAKE_COMMAND} -E env "PATH=${_kq_nm}:$ENV{PATH}"
                                  bash ${KGIOT_ROOT}/tests/cmake/check_no_heap.sh ${_kq_libs})
+
+# ---- the device: FreeRTOS + lwIP + mbedTLS logging in over the emulated Ethernet ----------
+
+# Built when the board found FreeRTOS and lwIP (boards/qemu_mps2_an385/rtos/rtos.cmake);
+# tests/qemu/test_rtos_login.py runs it on a tap device in a network namespace
+# of its own, with the mock platform on the tap's other end.
+if(TARGET board_rtos)
+    add_executable(rtos_login ${_kq}/rtos_login.c ${_kq_certs}/test_certs.c)
+    set_target_properties(rtos_login PROPERTIES SUFFIX .elf)
+    target_link_libraries(rtos_login PRIVATE board board_port board_rtos kg_port_rtos
+                                             ${KGIOT_M3_COMPONENTS} freertos lwip)
+    target_include_directories(rtos_login PRIVATE ${_kq})
+    target_compile_options(rtos_login PRIVATE ${KGIOT_WARNINGS})
+    if(TARGET kg_qr)
+        target_compile_definitions(rtos_login PRIVATE KGIOT_HAVE_QR=1)
+    endif()
+    target_link_options(rtos_login PRIVATE -Wl,-Map=${CMAKE_CURRENT_BINARY_DIR}/rtos_login.map)
+    find_program(KGIOT_DEBIAN_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+    foreach(run plain disrupted)
+        add_test(NAME qemu_rtos_login_${run}
+                 COMMAND ${KGIOT_DEBIAN_PYTHON} ${_kq}/test_rtos_login.py --run ${run}
+                         --qemu ${KGIOT_QEMU} --image $<TARGET_FILE:rtos_login>
+                         --certs ${_kq_certs} --work ${CMAKE_CURRENT_BINARY_DIR}/rtos_${run})
+        set_tests_properties(qemu_rtos_login_${run} PROPERTIES TIMEOUT 240 RUN_SERIAL ON)
+    endforeach()
+endif()
