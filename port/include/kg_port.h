@@ -6,7 +6,8 @@
  * logging and flash all go through these callbacks.
  * Every callback receives the port's own ctx pointer first.
  *
- * Ports shipped: port/posix (host and tests). Planned: lwip, esp_idf, zephyr.
+ * Ports shipped: port/posix (host and tests), port/lwip with port/freertos (any
+ * FreeRTOS + lwIP firmware), port/esp_idf, port/zephyr.
  */
 #ifndef KG_PORT_H
 #define KG_PORT_H

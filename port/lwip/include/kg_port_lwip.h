@@ -22,47 +22,19 @@
  * Threads: call kgiot from one task (not the tcpip thread), after
  * tcpip_init() has finished and the netif is up.
  *
- * FreeRTOS example (TickType_t is 32 bits; board_trng_read is the board's):
+ * On FreeRTOS, port/freertos (kg_port_freertos.h) fills the OS hooks:
  *
- *   static uint64_t rtos_now_ms(void *ctx)
- *   {
- *       static TickType_t last;
- *       static uint64_t wraps;           // the tick count wraps after 2^32 ticks
- *       (void)ctx;
- *       taskENTER_CRITICAL();
- *       TickType_t now = xTaskGetTickCount();
- *       if (now < last) wraps++;
- *       last = now;
- *       uint64_t ticks = (wraps << 32) | now;
- *       taskEXIT_CRITICAL();
- *       return ticks * 1000u / configTICK_RATE_HZ;
- *   }
- *   static void rtos_sleep_ms(void *ctx, uint32_t ms)
- *   {
- *       (void)ctx;
- *       vTaskDelay(pdMS_TO_TICKS(ms) + 1); // +1: never wake before ms have passed
- *   }
- *   static kg_err_t rtos_random(void *ctx, uint8_t *buf, size_t len)
- *   {
- *       (void)ctx;
- *       return board_trng_read(buf, len) == 0 ? KG_OK : KG_ERR_IO;
- *   }
- *   static void rtos_log(void *ctx, kg_log_level_t level, const char *msg)
- *   {
- *       (void)ctx;
- *       if (level <= KG_LOG_WARN) printf("kgiot %d: %s\r\n", (int)level, msg);
- *   }
- *
+ *   static kg_freertos_os_t rtos = {.trng = board_trng_read, .write_line = board_puts,
+ *                                   .log_level = KG_LOG_WARN};
  *   static const kg_lwip_host_t hosts[] = {{"iot.example.com", "203.0.113.7"}};
  *   static kg_lwip_hosts_t host_table = {hosts, 1};
  *   static kg_port_lwip_t lwip_port = {
- *       .os = {.now_ms = rtos_now_ms, .sleep_ms = rtos_sleep_ms,
- *              .random = rtos_random, .log = rtos_log},
  *       .resolve = kg_lwip_hosts_resolve,      // optional; NULL: IP literals
  *       .resolve_ctx = &host_table,            //   (and DNS with LWIP_DNS)
  *   };
  *   static kg_port_t port;
  *
+ *   kg_freertos_os_init(&lwip_port.os, &rtos);
  *   kg_port_lwip_init(&port, &lwip_port);
  *   port.flash = &my_flash;                    // optional, for kg_store
  *   kg_session_init(&session, &cfg, &port);
