@@ -11,123 +11,101 @@
  *   kgiot login      --base URL --ca FILE --appid A (--secret S | --broker) [--state FILE]
  *   kgiot call PATH  --base URL --ca FILE --appid A (--secret S | --broker) [--body JSON] [--guest]
  * Common: [--show-secrets] [-v]. Tokens print as "***" unless --show-secrets.
+ * `kgiot --help` and `kgiot COMMAND --help` describe every option
+ * (kgiot_args.c).
  *
  * Exit status: 0 success, 1 the call failed (one line on stderr naming the
- * error), 2 usage.
+ * error, and the file or option at fault), 2 usage (one line naming the
+ * argument that is wrong).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kgiot.h"
 
-#define CA_MAX (64 * 1024)
-
 kg_port_t cli_port;
 kg_http_url_t cli_url;
-static uint8_t ca_buf[CA_MAX + 1];
 
-static int usage(void)
+static struct {
+    const char *option, *value, *reason;
+    int sys_errno;
+} blame;
+
+void cli_blame(const char *option, const char *value, int sys_errno, const char *reason)
 {
-    fputs("usage: kgiot app-token --base URL --ca FILE --appid A --secret S\n"
-          "       kgiot token     --base URL --ca FILE --appid A --secret S --code C\n"
-          "       kgiot refresh   --base URL --ca FILE --appid A --appkey K --refresh-token R "
-          "[--openid O]\n"
-          "       kgiot qr        --base URL --ca FILE --appid A (--secret S | --broker)\n"
-          "       kgiot qr-status --base URL --ca FILE --appid A --qr-id Q\n"
-          "       kgiot login     --base URL --ca FILE --appid A (--secret S | --broker) "
-          "[--state FILE] [--poll-ms N] [--timeout-ms N]\n"
-          "       kgiot call PATH --base URL --ca FILE --appid A (--secret S | --broker) "
-          "[--body JSON] [--guest] [--state FILE]\n"
-          "options for all: [--show-secrets] [-v]\n",
-          stderr);
-    return 2;
+    blame.option = option;
+    blame.value = value;
+    blame.sys_errno = sys_errno;
+    blame.reason = reason;
 }
 
-#define OPT(name, member)                                                                          \
-    {                                                                                              \
-        name, offsetof(cli_args_t, member)                                                         \
-    }
-static const struct {
-    const char *name;
-    size_t offset;
-} value_opts[] = {
-    OPT("--base", base),
-    OPT("--ca", ca_file),
-    OPT("--appid", appid),
-    OPT("--secret", secret),
-    OPT("--appkey", appkey),
-    OPT("--code", code),
-    OPT("--openid", openid),
-    OPT("--refresh-token", refresh_token),
-    OPT("--qr-id", qr_id),
-    OPT("--body", body),
-    OPT("--state", state),
-    OPT("--poll-ms", poll_ms),
-    OPT("--timeout-ms", timeout_ms),
-};
-static const struct {
-    const char *name;
-    size_t offset;
-} flag_opts[] = {
-    OPT("--broker", broker),
-    OPT("--guest", guest),
-    OPT("--show-secrets", show_secrets),
-    OPT("-v", verbose),
-};
-
-/* Consumes argv[*i] (and its value); false for an unknown option. */
-static bool parse_option(cli_args_t *a, int argc, char **argv, int *i)
+/* All of f, of any size (the system bundle is 220 KB), plus a NUL: the
+ * host tool may use the heap, the library never does. 0 or an errno. */
+static int slurp(FILE *f, uint8_t **out, size_t *len)
 {
-    for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
-        if (strcmp(argv[*i], value_opts[k].name) != 0) continue;
-        if (*i + 1 >= argc) return false;
-        *(const char **)((char *)a + value_opts[k].offset) = argv[++*i];
-        return true;
+    size_t cap = 0, n = 0, got = 1;
+    uint8_t *buf = NULL;
+    errno = 0;
+    while (got > 0) {
+        if (n + 1 >= cap) {
+            uint8_t *bigger = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (!bigger) break;
+            buf = bigger;
+        }
+        n += got = fread(buf + n, 1, cap - n - 1, f);
     }
-    for (size_t k = 0; k < sizeof flag_opts / sizeof flag_opts[0]; k++) {
-        if (strcmp(argv[*i], flag_opts[k].name) != 0) continue;
-        *(bool *)((char *)a + flag_opts[k].offset) = true;
-        return true;
-    }
-    return false;
+    *out = buf;
+    *len = n;
+    if (!buf || got > 0) return ENOMEM;
+    buf[n] = 0;
+    return ferror(f) ? (errno ? errno : EIO) : 0;
 }
 
-static bool parse_args(int argc, char **argv, cli_args_t *a)
+static kg_err_t read_file(const char *path, uint8_t **out, size_t *len)
 {
-    memset(a, 0, sizeof *a);
-    if (argc < 2) return false;
-    a->command = argv[1];
-    int i = 2;
-    if (strcmp(a->command, "call") == 0 && argc > 2 && argv[2][0] != '-') a->path = argv[i++];
-    for (; i < argc; i++)
-        if (!parse_option(a, argc, argv, &i)) return false;
-    return a->base && a->ca_file && a->appid;
+    FILE *f = fopen(path, "rb");
+    int e = f ? slurp(f, out, len) : errno;
+    if (f) fclose(f);
+    if (e)
+        cli_blame("--ca", path, e, NULL);
+    else if (*len == 0)
+        cli_blame("--ca", path, 0, "KG_ERR_TLS_CA (the file is empty)");
+    return e || *len == 0 ? KG_ERR_TLS_CA : KG_OK;
 }
 
 /* The CA as mbedTLS wants it: PEM with its terminating NUL counted, or DER. */
 static kg_err_t load_ca(const char *path, kg_tls_config_t *cfg)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return KG_ERR_TLS_CA;
-    size_t n = fread(ca_buf, 1, CA_MAX, f);
-    int too_big = !feof(f);
-    fclose(f);
-    if (n == 0 || too_big) return KG_ERR_TLS_CA;
-    ca_buf[n] = 0;
-    cfg->ca = ca_buf;
-    cfg->ca_len = strstr((const char *)ca_buf, "-----BEGIN") ? n + 1 : n;
+    static uint8_t *ca; /* lives as long as the process */
+    size_t n = 0;
+    free(ca);
+    ca = NULL;
+    kg_err_t err = read_file(path, &ca, &n);
+    if (err != KG_OK) return err;
+    cfg->ca = ca;
+    cfg->ca_len = strstr((const char *)ca, "-----BEGIN") ? n + 1 : n;
+    cli_blame("--ca", path, 0, NULL); /* a CA that does not parse is this file's fault */
     return KG_OK;
 }
 
 kg_err_t cli_prepare(const cli_args_t *a, kg_tls_config_t *tls_cfg)
 {
     bool is_tls = false;
+    /* Silent unless -v: the one error line comes from main(). */
+    kg_port_posix_init(&cli_port, a->verbose ? KG_LOG_DEBUG : (kg_log_level_t)0);
     kg_err_t err = kg_http_parse_url(a->base, &cli_url, &is_tls);
-    if (err == KG_OK && !is_tls)
-        err = KG_ERR_URL; /* the platform is only ever spoken to over TLS */
-    if (err == KG_OK) err = load_ca(a->ca_file, tls_cfg);
+    if (err == KG_OK && !is_tls) {
+        cli_blame("--base", a->base, 0, "KG_ERR_URL (only https:// is supported)");
+        return KG_ERR_URL; /* the platform is only ever spoken to over TLS */
+    }
+    if (err != KG_OK) {
+        cli_blame("--base", a->base, 0, NULL);
+        return err;
+    }
+    err = load_ca(a->ca_file, tls_cfg);
     if (err == KG_OK) err = kg_tls_pool_init();
-    kg_port_posix_init(&cli_port, a->verbose ? KG_LOG_DEBUG : KG_LOG_ERROR);
     return err;
 }
 
@@ -147,43 +125,32 @@ kg_err_t cli_print(kg_json_writer_t *w)
 
 static void report_error(const cli_result_t *r)
 {
-    if (r->err == KG_ERR_API)
-        fprintf(stderr, "kgiot: KG_ERR_API %d %s\n", (int)r->error_code,
-                r->error_msg ? r->error_msg : "");
+    fputs("kgiot: ", stderr);
+    if (blame.option) fprintf(stderr, "%s %s: ", blame.option, blame.value);
+    if (blame.reason || blame.sys_errno) {
+        fprintf(stderr, "%s%s%s\n", blame.reason ? blame.reason : "",
+                blame.reason && blame.sys_errno ? ": " : "",
+                blame.sys_errno ? strerror(blame.sys_errno) : "");
+    } else if (r->err == KG_ERR_API)
+        fprintf(stderr, "KG_ERR_API %d%s%s\n", (int)r->error_code,
+                r->error_msg && r->error_msg[0] ? " " : "", r->error_msg ? r->error_msg : "");
     else if (r->err == KG_ERR_HTTP_STATUS)
-        fprintf(stderr, "kgiot: KG_ERR_HTTP_STATUS %d\n", r->http_status);
+        fprintf(stderr, "KG_ERR_HTTP_STATUS %d\n", r->http_status);
     else
-        fprintf(stderr, "kgiot: %s (%s)\n", kg_err_name(r->err), kg_err_text(r->err));
+        fprintf(stderr, "%s (%s)\n", kg_err_name(r->err), kg_err_text(r->err));
 }
-
-static cli_result_t app_token(const cli_args_t *a)
-{
-    return cli_token(a, false);
-}
-
-static cli_result_t user_token(const cli_args_t *a)
-{
-    return cli_token(a, true);
-}
-
-static const struct {
-    const char *name;
-    cli_result_t (*run)(const cli_args_t *a);
-} commands[] = {
-    {"app-token", app_token},     {"token", user_token}, {"refresh", cli_refresh}, {"qr", cli_qr},
-    {"qr-status", cli_qr_status}, {"login", cli_login},  {"call", cli_call},
-};
 
 int main(int argc, char **argv)
 {
     cli_args_t a;
-    if (!parse_args(argc, argv, &a)) return usage();
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(a.command, commands[i].name) != 0) continue;
-        cli_result_t r = commands[i].run(&a);
-        if (r.err == KG_ERR_ARG) return usage();
-        if (r.err != KG_OK) report_error(&r);
-        return r.err == KG_OK ? 0 : 1;
-    }
-    return usage();
+    cli_run_t run = NULL;
+    int status = cli_parse(argc, argv, &a, &run);
+    if (status >= 0) return status;
+    cli_result_t r = run(&a);
+    if (r.err == KG_OK) return 0;
+    /* load_ca names the file for a CA that mbedTLS refuses later; not for other errors. */
+    if (blame.option && !blame.sys_errno && !blame.reason && r.err != KG_ERR_TLS_CA)
+        cli_blame(NULL, NULL, 0, NULL);
+    report_error(&r);
+    return 1;
 }

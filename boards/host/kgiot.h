@@ -27,10 +27,11 @@ typedef struct {
     const char *path;  /* kgiot call PATH */
     const char *body;  /* kgiot call --body */
     const char *state; /* the session file */
-    const char *poll_ms;
-    const char *timeout_ms;
+    uint32_t poll_ms;
+    uint32_t timeout_ms;
     bool broker;
     bool guest;
+    bool light; /* the terminal's background is light */
     bool show_secrets;
     bool verbose;
 } cli_args_t;
@@ -42,6 +43,16 @@ typedef struct {
     const char *error_msg;
     int http_status;
 } cli_result_t;
+
+typedef cli_result_t (*cli_run_t)(const cli_args_t *a);
+
+/* Parse the command line (kgiot_args.c). -1: run *run with *a; otherwise
+ * the exit status (help printed: 0; a usage error named on stderr: 2). */
+int cli_parse(int argc, char **argv, cli_args_t *a, cli_run_t *run);
+
+/* What the error line names besides the error: the option and its value
+ * ("--ca", path) and the errno of a system call (0 none), or a reason. */
+void cli_blame(const char *option, const char *value, int sys_errno, const char *reason);
 
 extern kg_port_t cli_port;
 extern kg_http_url_t cli_url;
@@ -65,5 +76,9 @@ cli_result_t cli_call(const cli_args_t *a);
 
 /* A kg_token_store_t over a file, replaced atomically on save (kgiot_file_store.c). */
 void cli_file_store_init(kg_token_store_t *store, const char *path);
+/* Can a new state be saved at path? 0, or the errno that says why not. */
+int cli_file_store_writable(const char *path);
+/* The errno of the last failed load or save; 0 none. */
+int cli_file_store_errno(void);
 
 #endif

@@ -114,7 +114,7 @@ static kg_err_t print_qr(const kg_qr_reply_t *r)
 {
     kg_json_writer_t w;
     kg_json_begin(&w, out_buf, sizeof out_buf);
-    kg_json_add_str(&w, "qr_content", r->qr_content);
+    kg_json_add_str(&w, "qr_url", r->qr_content);
     kg_json_add_str(&w, "qr_id", r->qr_id);
     kg_json_add_int(&w, "expires_in", r->expires_in);
     kg_json_add_int(&w, "error_code", r->error_code);

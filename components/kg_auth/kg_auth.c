@@ -66,9 +66,9 @@ static bool filled(const char *s)
 kg_err_t kg_auth_init(kg_auth_t *a, const kg_auth_config_t *cfg, const kg_port_t *port,
                       const kg_transport_t *transport)
 {
-    if (!a || !cfg || !port || !transport || !filled(cfg->host) || !filled(cfg->appid))
-        return KG_ERR_ARG;
-    memset(a, 0, sizeof *a);
+    if (!a) return KG_ERR_ARG;
+    memset(a, 0, sizeof *a); /* a failed init leaves a that kg_auth_close ignores */
+    if (!cfg || !port || !transport || !filled(cfg->host) || !filled(cfg->appid)) return KG_ERR_ARG;
     a->cfg = *cfg;
     apply_defaults(&a->cfg);
     kg_err_t err = make_host_header(a);
@@ -80,7 +80,7 @@ kg_err_t kg_auth_init(kg_auth_t *a, const kg_auth_config_t *cfg, const kg_port_t
 
 void kg_auth_close(kg_auth_t *a)
 {
-    kg_http_client_close(&a->http);
+    if (a) kg_http_client_close(&a->http);
 }
 
 /* ---- I/O ---- */

@@ -24,6 +24,7 @@ void kg_http_client_init(kg_http_client_t *c, const kg_port_t *port,
 
 void kg_http_client_close(kg_http_client_t *c)
 {
+    if (!c || !c->transport) return; /* never initialised (zero-filled) */
     c->transport->close(c->transport->ctx);
     c->connected = false;
 }

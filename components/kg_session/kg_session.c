@@ -80,6 +80,7 @@ kg_err_t kgs_save(kg_session_t *s)
         s->saves++;
         return KG_OK;
     }
+    s->save_err = KG_ERR_STORE;
     kgs_log(s, KG_LOG_ERROR, "store: save failed:", kg_err_name(err), -1);
     kgs_emit(s, KG_EVENT_ERROR, KG_ERR_STORE, 0);
     return KG_ERR_STORE;
@@ -193,8 +194,9 @@ static kg_err_t auth_init(kg_session_t *s, const kg_transport_t *tr)
 kg_err_t kg_session_init_transport(kg_session_t *s, const kg_session_config_t *cfg,
                                    const kg_port_t *port, const kg_transport_t *transport)
 {
-    if (!s || !cfg || !port || !transport || !config_valid(cfg, port)) return KG_ERR_ARG;
-    memset(s, 0, sizeof *s);
+    if (!s) return KG_ERR_ARG;
+    memset(s, 0, sizeof *s); /* a failed init leaves s that kg_session_free ignores */
+    if (!cfg || !port || !transport || !config_valid(cfg, port)) return KG_ERR_ARG;
     s->cfg = *cfg;
     s->port = port;
     apply_defaults(&s->cfg);
@@ -203,9 +205,10 @@ kg_err_t kg_session_init_transport(kg_session_t *s, const kg_session_config_t *c
 
 kg_err_t kg_session_init(kg_session_t *s, const kg_session_config_t *cfg, const kg_port_t *port)
 {
+    if (!s) return KG_ERR_ARG;
+    memset(s, 0, sizeof *s); /* a failed init leaves s that kg_session_free ignores */
     bool trust = cfg && (cfg->ca ? cfg->ca_len > 0 : cfg->tls_configure != NULL);
-    if (!s || !port || !trust || !config_valid(cfg, port)) return KG_ERR_ARG;
-    memset(s, 0, sizeof *s);
+    if (!port || !trust || !config_valid(cfg, port)) return KG_ERR_ARG;
     s->cfg = *cfg;
     s->port = port;
     apply_defaults(&s->cfg);
@@ -262,6 +265,7 @@ static kg_err_t load_tokens(kg_session_t *s)
 kg_err_t kg_session_resume(kg_session_t *s)
 {
     if (!s) return KG_ERR_ARG;
+    s->save_err = KG_OK;
     if (load_tokens(s) != KG_OK || !s->tokens.access_token[0]) return kgs_login_required(s, false);
     s->logged_in = true;
     kgs_log(s, KG_LOG_INFO, "session: resumed", NULL, -1);
@@ -303,11 +307,11 @@ kg_err_t kg_session_refresh(kg_session_t *s)
         return err;
     }
     take_refreshed(s, r);
-    (void)kgs_save(s);
+    err = kgs_save(s); /* KG_ERR_STORE: the new token works, but only until a reboot */
     s->refreshes++;
     kgs_log(s, KG_LOG_INFO, "refresh: new access token", NULL, -1);
     kgs_emit(s, KG_EVENT_TOKEN_REFRESHED, KG_OK, 0);
-    return KG_OK;
+    return err;
 }
 
 kg_err_t kg_session_keep_alive(kg_session_t *s)

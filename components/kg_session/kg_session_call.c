@@ -83,22 +83,29 @@ static kg_err_t post_renewing(kg_session_t *s, bool guest, const char *path, con
     if (err != KG_OK || !token_refused(reply)) return verdict(err, reply);
     kgs_log(s, KG_LOG_INFO, "call: token refused, renewing it", NULL, -1);
     err = guest ? kgs_app_token(s, true) : kg_session_refresh(s);
-    if (err != KG_OK) {
+    if (err != KG_OK && err != KG_ERR_STORE) { /* not saved, but renewed: go on */
         memset(reply, 0, sizeof *reply);
         return err;
     }
     return verdict(post_once(s, guest, path, body, reply), reply);
 }
 
+/* A call that worked while a renewed token failed to save says so. */
+static kg_err_t with_save(const kg_session_t *s, kg_err_t err)
+{
+    return err == KG_OK ? s->save_err : err;
+}
+
 kg_err_t kg_call(kg_session_t *s, const char *path, const char *json_body, kg_call_reply_t *reply)
 {
     if (!args_valid(s, path, reply)) return KG_ERR_ARG;
     memset(reply, 0, sizeof *reply);
+    s->save_err = KG_OK;
     /* A proactive refresh that fails on the network still leaves a token
      * that may work; only a refused one stops the call. */
     kg_err_t err = kg_session_keep_alive(s);
     if (err == KG_ERR_LOGIN_REQUIRED) return err;
-    return post_renewing(s, false, path, json_body ? json_body : "{}", reply);
+    return with_save(s, post_renewing(s, false, path, json_body ? json_body : "{}", reply));
 }
 
 kg_err_t kg_call_guest(kg_session_t *s, const char *path, const char *json_body,
@@ -106,7 +113,8 @@ kg_err_t kg_call_guest(kg_session_t *s, const char *path, const char *json_body,
 {
     if (!args_valid(s, path, reply)) return KG_ERR_ARG;
     memset(reply, 0, sizeof *reply);
+    s->save_err = KG_OK;
     kg_err_t err = kgs_app_token(s, false);
     if (err != KG_OK) return err;
-    return post_renewing(s, true, path, json_body ? json_body : "{}", reply);
+    return with_save(s, post_renewing(s, true, path, json_body ? json_body : "{}", reply));
 }

@@ -264,6 +264,7 @@ static void start(kg_session_t *s)
     s->qr_renewals_left = s->cfg.qr_renewals;
     s->qr_state = KG_QR_WAITING;
     s->last_err = KG_OK;
+    s->save_err = KG_OK;
     memset(s->code, 0, sizeof s->code);
     if (s->tokens.app_token[0] && !kgs_expiring(s, s->tokens.app_expires_at))
         s->state = KG_LOGIN_QR; /* the saved app token will do */
@@ -325,7 +326,8 @@ kg_err_t kg_login_step(kg_session_t *s, bool *done, uint32_t *wait_ms)
     kg_err_t err = wait_left(s) == 0 ? run_step(s) : KG_OK;
     *done = s->state == KG_LOGIN_DONE;
     *wait_ms = err == KG_OK && !*done ? wait_left(s) : 0;
-    return err;
+    /* Logged in, but the tokens would not survive a reboot: the caller must know. */
+    return err == KG_OK && *done ? s->save_err : err;
 }
 
 void kg_login_cancel(kg_session_t *s)

@@ -639,8 +639,9 @@ kg_err_t kg_tls_pool_init(void)
 kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *port,
                      const kg_transport_t *lower, kg_transport_t *tr)
 {
+    if (!t) return KG_ERR_ARG;
+    memset(t, 0, sizeof *t); /* a failed init leaves t that kg_tls_free ignores */
     if (!args_ok(t, cfg, port, lower, tr)) return KG_ERR_ARG;
-    memset(t, 0, sizeof *t);
     t->port = port;
     t->lower = lower;
     t->hello.verdict = KG_TLS_HELLO_UNKNOWN; /* read only during a handshake that asks */

@@ -44,7 +44,7 @@ static bool read_all(int fd, uint8_t *p, size_t len)
 /* Write [addr, addr + len) of the image through to the file. */
 static kg_err_t sync_range(const kg_flash_file_t *ff, uint32_t addr, size_t len)
 {
-    if (ff->fd < 0) return KG_OK;
+    if (!ff->has_file) return KG_OK;
     return write_all(ff->fd, ff->image + addr, len, (off_t)addr) ? KG_OK : KG_ERR_FLASH;
 }
 
@@ -55,6 +55,7 @@ static kg_err_t open_file(kg_flash_file_t *ff, const char *path)
     int fd = open(path, O_RDWR | O_CREAT, 0600);
     if (fd < 0) return KG_ERR_FLASH;
     ff->fd = fd;
+    ff->has_file = true;
     if (fstat(fd, &sb) == 0 && (size_t)sb.st_size == size && read_all(fd, ff->image, size))
         return KG_OK;
     memset(ff->image, 0xFF, size); /* a new part comes erased */
@@ -166,9 +167,10 @@ static bool geometry_valid(uint32_t sector_size, uint32_t sector_count, uint32_t
 kg_err_t kg_flash_file_init(kg_flash_file_t *ff, uint8_t *image, uint32_t sector_size,
                             uint32_t sector_count, uint32_t program_unit, const char *path)
 {
-    if (!ff || !image || !geometry_valid(sector_size, sector_count, program_unit))
-        return KG_ERR_ARG;
-    memset(ff, 0, sizeof *ff);
+    if (!ff) return KG_ERR_ARG;
+    memset(ff, 0, sizeof *ff); /* a failed init leaves ff that kg_flash_file_close ignores */
+    ff->fd = -1;
+    if (!image || !geometry_valid(sector_size, sector_count, program_unit)) return KG_ERR_ARG;
     ff->flash = (kg_flash_t){
         .ctx = ff,
         .sector_size = sector_size,
@@ -185,7 +187,8 @@ kg_err_t kg_flash_file_init(kg_flash_file_t *ff, uint8_t *image, uint32_t sector
 
 void kg_flash_file_close(kg_flash_file_t *ff)
 {
-    if (!ff || ff->fd < 0) return;
+    if (!ff || !ff->has_file) return; /* zero-filled: fd 0 is not ours */
     close(ff->fd);
     ff->fd = -1;
+    ff->has_file = false;
 }

@@ -8,9 +8,14 @@ if(TARGET kgiot)
                      --work ${CMAKE_CURRENT_BINARY_DIR}/integration)
     set_tests_properties(integration_auth PROPERTIES TIMEOUT 180)
 endif()
-if(TARGET kgiot)
-    add_test(NAME integration_login
-             COMMAND ${KGIOT_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/test_login.py
-                     --kgiot $<TARGET_FILE:kgiot> --work ${CMAKE_CURRENT_BINARY_DIR}/login)
-    set_tests_properties(integration_login PROPERTIES TIMEOUT 300)
-endif()
+# The kgiot tool's tests: name, script, timeout (s).
+function(kg_cli_test name script timeout)
+    if(TARGET kgiot)
+        add_test(NAME ${name}
+                 COMMAND ${KGIOT_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/${script}
+                         --kgiot $<TARGET_FILE:kgiot> --work ${CMAKE_CURRENT_BINARY_DIR}/${name})
+        set_tests_properties(${name} PROPERTIES TIMEOUT ${timeout})
+    endif()
+endfunction()
+kg_cli_test(integration_login test_login.py 300)
+kg_cli_test(integration_cli test_cli.py 120)

@@ -48,7 +48,9 @@ class Base(unittest.TestCase):
     def kgiot(self, command, *extra, mode=None):
         argv = [ARGS.kgiot, command, "--base", self.base, "--ca", self.ca, "--appid", APPID]
         mode = mode or (["--broker"] if self.broker else ["--secret", SECRET])
-        return run(*(argv + mode + ["--state", self.state, "--poll-ms", "50"] + list(extra)))
+        session = {"login": ["--state", self.state, "--poll-ms", "50"],
+                   "call": ["--state", self.state]}.get(command, [])
+        return run(*(argv + mode + session + list(extra)))
 
     def login(self, *extra, **kw):
         rc, out, err = self.kgiot("login", *extra, **kw)
@@ -207,7 +209,7 @@ class Calls(Base):
         rc, out, err = self.kgiot("qr")
         self.assertEqual(rc, 0, out + err)
         qr = json.loads(out)
-        self.assertTrue(qr["qr_content"].startswith("https://"))
+        self.assertTrue(qr["qr_url"].startswith("https://"))
         rc, out, err = self.kgiot("qr-status", "--qr-id", qr["qr_id"])
         self.assertEqual(rc, 0, out + err)
         self.assertEqual(json.loads(out)["state"], "waiting")

@@ -148,6 +148,7 @@ class Knobs:
     openid: str = "OPENID_USER1"  # openid of users confirmed by QR
     codes_single_use: bool = False  # also the --code codes work once (QR codes always do)
     token_expired_http401: bool = False  # business calls: bad token -> HTTP 401, no error_code
+    omit_openid: bool = False  # user-token replies leave "openid" out (it is optional)
     broker: bool = False  # play the vendor's backend
     close_after: int = 0  # close (silently, close_notify) after every N-th reply per connection
     # One-shot counters: consumed as they fire
@@ -202,6 +203,7 @@ _KNOB_CHECKS = {
     "openid": lambda v: isinstance(v, str) and 0 < len(v) < 64 and _FIELD_CHARS_RE.match(v),
     "codes_single_use": lambda v: isinstance(v, bool),
     "token_expired_http401": lambda v: isinstance(v, bool),
+    "omit_openid": lambda v: isinstance(v, bool),
     "broker": lambda v: isinstance(v, bool),
     "close_after": lambda v: _is_int(v) and v >= 0,
     "expire_qrs": lambda v: _is_int(v) and v >= 0,
@@ -935,7 +937,7 @@ def access_token(doc, state, knobs, req):
         return expired("unknown or invalid code")
     state.revoke_user(openid)
     access, refresh = state.issue_pair("user", openid, knobs)
-    return {
+    reply = {
         "access_token": access.value,
         "expires_in": knobs.expires_in,
         "refresh_token": refresh.value,
@@ -946,6 +948,9 @@ def access_token(doc, state, knobs, req):
         "error_code": E_OK,
         "error_msg": "成功 ok",
     }
+    if knobs.omit_openid:
+        del reply["openid"]
+    return reply
 
 
 def refresh_token(doc, state, knobs, req):

@@ -177,6 +177,24 @@ static void test_call_headers(void)
     KG_CHECK_EQ(fp.opens, 1);
 }
 
+/* A call that needed a refresh works, but a refreshed token that could
+ * not be saved is reported: the next boot would need a login. */
+static void test_call_reports_a_failed_save(void)
+{
+    logged_in(KG_MODE_BROKER);
+    fp_expire_access_token();
+    fp.save_err = KG_ERR_FLASH;
+    KG_CHECK_ERR(kg_call(&s, P_API, "{}", &reply), KG_ERR_STORE);
+    KG_CHECK(body_has("\"who\":\"user\""));
+    KG_CHECK(s.logged_in);
+    KG_CHECK_STR(s.tokens.access_token, "ACCTOK-2");
+    /* The next call needs no save, and says nothing of the last one's. */
+    KG_CHECK_ERR(kg_call(&s, P_API, "{}", &reply), KG_OK);
+    /* A refresh due at resume that cannot be saved. */
+    KG_CHECK_ERR(kg_session_refresh(&s), KG_ERR_STORE);
+    KG_CHECK_EQ(fp.refreshes, 2);
+}
+
 static void test_call_refreshes_once_on_expired_token(void)
 {
     char v[64];
@@ -585,6 +603,7 @@ int main(void)
     KG_RUN(test_refresh_other_failures_keep_tokens);
     KG_RUN(test_call_headers);
     KG_RUN(test_call_refreshes_once_on_expired_token);
+    KG_RUN(test_call_reports_a_failed_save);
     KG_RUN(test_call_refreshes_first_near_expiry);
     KG_RUN(test_call_replies);
     KG_RUN(test_guest_call_logged_out);

@@ -134,7 +134,8 @@ static void one_cut(uint32_t size, uint32_t unit, int pre, uint32_t op, uint32_t
     ff.cut_op = ff.ops + op;
     ff.cut_bytes = k;
     ff.cut_erase = mode;
-    bool ok = kg_session_keep_alive(&s) == KG_OK; /* a failed save does not fail the refresh */
+    /* The refreshed token works; the save the power cut is reported. */
+    bool ok = kg_session_keep_alive(&s) == KG_ERR_STORE;
     ok = ok && ff.powered_off;
     const char *new_token = fp.access_token; /* what the platform issued */
     reboot();

@@ -166,7 +166,8 @@ kg_err_t kg_auth_post(kg_auth_t *a, const char *path, const char *body, size_t l
 kg_err_t kg_auth_decode_token(kg_json_doc_t *doc, int http_status, char *body, size_t len,
                               kg_token_reply_t *out);
 
-/* Close the kept-alive connection. */
+/* Close the kept-alive connection. Safe on NULL, on a zero-filled a and
+ * after a failed kg_auth_init. */
 void kg_auth_close(kg_auth_t *a);
 
 #endif

@@ -179,7 +179,8 @@ void kg_http_client_init(kg_http_client_t *c, const kg_port_t *port,
 kg_err_t kg_http_client_request(kg_http_client_t *c, const kg_http_request_t *req,
                                 uint32_t timeout_ms, kg_http_resp_t **resp);
 
-/* Close the connection (the next request reconnects). */
+/* Close the connection (the next request reconnects). Safe on NULL and on
+ * a zero-filled c. */
 void kg_http_client_close(kg_http_client_t *c);
 
 #endif

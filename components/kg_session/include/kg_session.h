@@ -175,6 +175,7 @@ typedef struct {
     } reply;
     /* Diagnostics and counters, for the application, tests and benchmarks. */
     kg_err_t last_err; /* the last error a login step met (retried or not) */
+    kg_err_t save_err; /* KG_ERR_STORE: a save failed in the current login, call or resume */
     uint32_t polls;
     uint32_t refreshes;
     uint32_t saves;
@@ -198,7 +199,8 @@ kg_err_t kg_session_init_transport(kg_session_t *s, const kg_session_config_t *c
  * errors of the refresh are returned as they are (the tokens are kept, the
  * session counts as logged in, kg_call retries the refresh). When the time
  * is not known yet (no port clock, no reply seen) the saved token is
- * trusted until the platform rejects it. */
+ * trusted until the platform rejects it. KG_ERR_STORE: refreshed and logged
+ * in, but the new token could not be saved. */
 kg_err_t kg_session_resume(kg_session_t *s);
 
 /* The whole login, blocking, within timeout_ms (0: CONFIG_KGIOT_LOGIN_TIMEOUT_MS):
@@ -218,7 +220,10 @@ kg_err_t kg_session_resume(kg_session_t *s);
  * last retried error is in s->last_err), KG_ERR_QR_EXPIRED, KG_ERR_LOGIN_DENIED
  * (cancelled on the phone), KG_ERR_API (platform_code in the event),
  * KG_ERR_HTTP_STATUS (4xx), KG_ERR_TLS_UNTRUSTED, KG_ERR_TLS_NAME_MISMATCH
- * and other errors that a retry cannot mend, KG_ERR_ARG (the port has no sleep_ms). */
+ * and other errors that a retry cannot mend, KG_ERR_ARG (the port has no sleep_ms).
+ * KG_ERR_STORE: the login completed (logged_in, LOGGED_IN sent) but a save
+ * failed: the session works until the next reboot, the store does not hold
+ * the login. */
 kg_err_t kg_login(kg_session_t *s, uint32_t timeout_ms);
 
 /* One bounded step of the same login (at most one HTTP exchange), for
@@ -241,8 +246,9 @@ void kg_login_cancel(kg_session_t *s);
  * (CONFIG_KGIOT_CODE_TOKEN_EXPIRED, HTTP 401/403) or without a refresh
  * token: the user tokens are forgotten, the set without them is saved,
  * KG_EVENT_LOGIN_REQUIRED, KG_ERR_LOGIN_REQUIRED. KG_ERR_NO_CLOCK in direct
- * mode while the time is unknown (the sign needs it). Other errors are
- * returned as they are, tokens kept. */
+ * mode while the time is unknown (the sign needs it). KG_ERR_STORE: refreshed
+ * and usable, but not saved. Other errors are returned as they are, tokens
+ * kept. */
 kg_err_t kg_session_refresh(kg_session_t *s);
 
 /* Refresh when the token expires within the margin; otherwise nothing (also
@@ -267,7 +273,9 @@ typedef struct {
  * retries once. KG_OK: a 2xx reply with error_code 0. Otherwise, with the
  * reply filled: KG_ERR_API (error_code != 0), KG_ERR_HTTP_STATUS (non-2xx).
  * Other errors: KG_ERR_LOGIN_REQUIRED (not logged in, or the refresh was
- * refused), transport errors (reply empty or that of the first try). */
+ * refused), transport errors (reply empty or that of the first try),
+ * KG_ERR_STORE (the call succeeded, reply filled, but a renewed token could
+ * not be saved). */
 kg_err_t kg_call(kg_session_t *s, const char *path, const char *json_body, kg_call_reply_t *reply);
 
 /* The same with the app-level token (fetched when missing or expired, and
@@ -284,7 +292,9 @@ kg_err_t kg_session_time(kg_session_t *s, int64_t *unix_s);
  * stays). No event. */
 kg_err_t kg_logout(kg_session_t *s);
 
-/* Close the connection and release mbedTLS state. */
+/* Close the connection and release mbedTLS state. Safe on NULL, on a
+ * zero-filled s (a static never initialised), after a failed
+ * kg_session_init and twice. */
 void kg_session_free(kg_session_t *s);
 
 /* ---- Helper ---- */

@@ -128,7 +128,8 @@ kg_err_t kg_tls_pool_init(void);
 kg_err_t kg_tls_init(kg_tls_t *t, const kg_tls_config_t *cfg, const kg_port_t *port,
                      const kg_transport_t *lower, kg_transport_t *tr);
 
-/* Release everything mbedTLS holds for t (closing the connection first). */
+/* Release everything mbedTLS holds for t (closing the connection first).
+ * Safe on NULL, on a zero-filled t, after a failed kg_tls_init and twice. */
 void kg_tls_free(kg_tls_t *t);
 
 #endif

@@ -48,7 +48,8 @@ typedef enum {
 typedef struct kg_flash_file {
     kg_flash_t flash; /* hand &ff->flash to kg_store; its ctx is ff */
     uint8_t *image;   /* sector_size * sector_count bytes, the caller's */
-    int fd;           /* the backing file; -1 for memory only */
+    int fd;           /* the backing file when has_file */
+    bool has_file;
 
     /* Test knobs (init clears them). */
     bool strict;        /* a program that would set a bit fails instead of ANDing */
@@ -81,7 +82,8 @@ typedef struct kg_flash_file {
 kg_err_t kg_flash_file_init(kg_flash_file_t *ff, uint8_t *image, uint32_t sector_size,
                             uint32_t sector_count, uint32_t program_unit, const char *path);
 
-/* Close the backing file, if any. */
+/* Close the backing file, if any. Safe on NULL, on a zero-filled ff, after
+ * a failed init and twice. */
 void kg_flash_file_close(kg_flash_file_t *ff);
 
 #endif
