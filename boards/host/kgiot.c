@@ -104,9 +104,10 @@ kg_err_t cli_prepare(const cli_args_t *a, kg_tls_config_t *tls_cfg)
         cli_blame("--base", a->base, 0, NULL);
         return err;
     }
-    err = load_ca(a->ca_file, tls_cfg);
-    if (err == KG_OK) err = kg_tls_pool_init();
-    return err;
+    /* No kg_tls_pool_init(): the tool leaves mbedTLS on the process heap,
+     * so that a CA bundle of any size parses (the system's needs ~300 KB
+     * parsed); firmware gives it the static pool. */
+    return load_ca(a->ca_file, tls_cfg);
 }
 
 const char *cli_redact(const cli_args_t *a, const char *secret)
@@ -136,6 +137,9 @@ static void report_error(const cli_result_t *r)
                 r->error_msg && r->error_msg[0] ? " " : "", r->error_msg ? r->error_msg : "");
     else if (r->err == KG_ERR_HTTP_STATUS)
         fprintf(stderr, "KG_ERR_HTTP_STATUS %d\n", r->http_status);
+    else if (r->cause != KG_OK)
+        fprintf(stderr, "%s (%s); last: %s (%s)\n", kg_err_name(r->err), kg_err_text(r->err),
+                kg_err_name(r->cause), kg_err_text(r->cause));
     else
         fprintf(stderr, "%s (%s)\n", kg_err_name(r->err), kg_err_text(r->err));
 }

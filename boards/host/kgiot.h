@@ -42,6 +42,7 @@ typedef struct {
     int32_t error_code;
     const char *error_msg;
     int http_status;
+    kg_err_t cause; /* a login's timeout: the last error it retried; KG_OK none */
 } cli_result_t;
 
 typedef cli_result_t (*cli_run_t)(const cli_args_t *a);

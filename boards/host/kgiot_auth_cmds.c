@@ -55,7 +55,7 @@ static void close_auth(void)
 
 static cli_result_t result(kg_err_t err, int32_t code, const char *msg, int http_status)
 {
-    cli_result_t r = {err, code, msg, http_status};
+    cli_result_t r = {.err = err, .error_code = code, .error_msg = msg, .http_status = http_status};
     return r;
 }
 

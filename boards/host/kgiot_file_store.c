@@ -33,6 +33,8 @@ static const kg_json_field_t token_fields[] = {
     KG_JSON_FIELD_STR(tk_t, unionid, "unionid", 0),
     KG_JSON_FIELD_STR(tk_t, scope, "scope", 0),
     KG_JSON_FIELD_I64(tk_t, expires_at, "expires_at", 0),
+    /* uint32_t kept as the int32_t of the same bits */
+    KG_JSON_FIELD_I32(tk_t, binding, "binding", 0),
 };
 
 static kg_err_t file_load(void *ctx, kg_tokens_t *out)
@@ -64,6 +66,7 @@ static kg_err_t encode(const kg_tokens_t *t, size_t *len)
     kg_json_add_str(&w, "unionid", t->unionid);
     kg_json_add_str(&w, "scope", t->scope);
     kg_json_add_int(&w, "expires_at", t->expires_at);
+    kg_json_add_int(&w, "binding", (int32_t)t->binding);
     return kg_json_end(&w, len);
 }
 

@@ -17,10 +17,11 @@ static kg_token_store_t store;
 static kg_qr_t qr;
 static char qr_text[KG_QR_TEXT_MAX];
 static int32_t last_platform_code; /* of the last error event, for the error line */
+static kg_err_t last_cause;        /* ... and what a login that timed out kept meeting */
 
 static cli_result_t result(kg_err_t err)
 {
-    cli_result_t r = {err, 0, NULL, 0};
+    cli_result_t r = {.err = err};
     return r;
 }
 
@@ -66,6 +67,10 @@ static void on_event(void *ctx, const kg_event_t *ev)
     case KG_EVENT_ERROR:
         printf("event: error %s %d\n", kg_err_name(ev->err), (int)ev->platform_code);
         last_platform_code = ev->platform_code;
+        last_cause = ev->cause;
+        break;
+    case KG_EVENT_RETRY:
+        printf("event: retry %s in %u ms\n", kg_err_name(ev->err), (unsigned)ev->retry_in_ms);
         break;
     }
     fflush(stdout);
@@ -127,6 +132,7 @@ cli_result_t cli_login(const cli_args_t *a)
     kg_session_free(&session);
     cli_result_t r = result(err);
     r.error_code = last_platform_code;
+    r.cause = err == KG_ERR_TIMEOUT ? last_cause : KG_OK;
     return r;
 }
 
@@ -156,6 +162,9 @@ cli_result_t cli_call(const cli_args_t *a)
     const char *body = a->body ? a->body : "{}";
     kg_err_t err = open_session(a);
     if (err == KG_OK && !a->guest) err = blame_save(a, kg_session_resume(&session));
+    if (err == KG_ERR_LOGIN_REQUIRED && session.store_foreign)
+        cli_blame("--state", state_path(a), 0,
+                  "KG_ERR_STORE_FOREIGN (saved for another --appid or --base: kept; log in)");
     if (err == KG_OK)
         err = blame_save(a, a->guest ? kg_call_guest(&session, a->path, body, &reply)
                                      : kg_call(&session, a->path, body, &reply));

@@ -50,9 +50,13 @@ void kgs_log(const kg_session_t *s, kg_log_level_t level, const char *msg, const
 void kgs_emit(kg_session_t *s, kg_event_type_t type, kg_err_t err, int32_t platform_code)
 {
     if (!s->cfg.on_event) return;
+    const uint64_t now = kgs_now_ms(s);
+    const uint64_t wait = s->next_step_at > now ? s->next_step_at - now : 0;
     const kg_event_t ev = {
         .type = type,
         .err = err,
+        .cause = type == KG_EVENT_ERROR && err == KG_ERR_TIMEOUT ? s->last_err : KG_OK,
+        .retry_in_ms = wait > UINT32_MAX ? UINT32_MAX : (uint32_t)wait, /* read for RETRY only */
         .platform_code = platform_code,
         .qr_content = type == KG_EVENT_QR_READY ? s->qr_content : NULL,
         .qr_expires_in = type == KG_EVENT_QR_READY ? s->qr_expires_in : 0,
@@ -71,10 +75,36 @@ void kgs_copy(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
+/* FNV-1a over s, its NUL included. */
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+    do {
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    } while (*s++);
+    return h;
+}
+
+/* What a saved set is bound to: the appid, host, port and prefix. Never 0. */
+static uint32_t binding(const kg_session_t *s)
+{
+    char port[8];
+    uint32_t h = fnv1a(2166136261u, s->cfg.appid);
+    h = fnv1a(h, s->cfg.host);
+    h = fnv1a(h, u64_text(port, sizeof port, s->cfg.port));
+    h = fnv1a(h, s->cfg.env_prefix);
+    return h ? h : 1;
+}
+
 kg_err_t kgs_save(kg_session_t *s)
 {
     const kg_token_store_t *st = s->cfg.store;
     if (!st) return KG_OK;
+    if (s->store_foreign) { /* another appid's login stays until one of ours completes */
+        kgs_log(s, KG_LOG_INFO, "store: holds another appid's or host's tokens: not saved", NULL,
+                -1);
+        return KG_OK;
+    }
+    s->tokens.binding = binding(s);
     kg_err_t err = st->save(st->ctx, &s->tokens);
     if (err == KG_OK) {
         s->saves++;
@@ -245,14 +275,25 @@ static void terminate_strings(kg_tokens_t *t)
     t->scope[sizeof t->scope - 1] = '\0';
 }
 
-/* KG_OK when the store had a set; the set is taken even without a user
- * token, for its app token. */
+/* A set bound to another appid or host is not ours: neither used nor
+ * overwritten (a firmware that changed host must not destroy the login). */
+static kg_err_t check_binding(kg_session_t *s)
+{
+    if (!s->tokens.binding || s->tokens.binding == binding(s)) return KG_OK;
+    s->store_foreign = true;
+    return KG_ERR_STORE_FOREIGN;
+}
+
+/* KG_OK when the store had a set of ours; the set is taken even without a
+ * user token, for its app token. */
 static kg_err_t load_tokens(kg_session_t *s)
 {
     const kg_token_store_t *st = s->cfg.store;
+    s->loaded = true;
     if (!st) return KG_ERR_NOT_FOUND;
     memset(&s->tokens, 0, sizeof s->tokens);
     kg_err_t err = st->load(st->ctx, &s->tokens);
+    if (err == KG_OK) err = check_binding(s);
     if (err != KG_OK) {
         memset(&s->tokens, 0, sizeof s->tokens);
         kgs_log(s, KG_LOG_INFO, "session: nothing loaded:", kg_err_name(err), -1);
@@ -260,6 +301,11 @@ static kg_err_t load_tokens(kg_session_t *s)
     }
     terminate_strings(&s->tokens);
     return KG_OK;
+}
+
+void kgs_load_once(kg_session_t *s)
+{
+    if (!s->loaded) (void)load_tokens(s);
 }
 
 kg_err_t kg_session_resume(kg_session_t *s)

@@ -114,6 +114,7 @@ kg_err_t kg_call_guest(kg_session_t *s, const char *path, const char *json_body,
     if (!args_valid(s, path, reply)) return KG_ERR_ARG;
     memset(reply, 0, sizeof *reply);
     s->save_err = KG_OK;
+    kgs_load_once(s); /* a saved login survives a guest call, and its app token serves */
     kg_err_t err = kgs_app_token(s, false);
     if (err != KG_OK) return err;
     return with_save(s, post_renewing(s, true, path, json_body ? json_body : "{}", reply));

@@ -230,7 +230,8 @@ static kg_err_t step_user_token(kg_session_t *s)
     if (err != KG_OK) return err;       /* a retry sends the same code */
     memset(s->code, 0, sizeof s->code); /* used up */
     take_user_token(s, r);
-    (void)kgs_save(s); /* before anyone learns of the token */
+    s->store_foreign = false; /* a completed login takes the store over */
+    (void)kgs_save(s);        /* before anyone learns of the token */
     s->logged_in = true;
     s->state = KG_LOGIN_DONE;
     kgs_log(s, KG_LOG_INFO, "login: logged in", NULL, -1);
@@ -266,6 +267,7 @@ static void start(kg_session_t *s)
     s->last_err = KG_OK;
     s->save_err = KG_OK;
     memset(s->code, 0, sizeof s->code);
+    kgs_load_once(s); /* its tokens stay saved until this login completes */
     if (s->tokens.app_token[0] && !kgs_expiring(s, s->tokens.app_expires_at))
         s->state = KG_LOGIN_QR; /* the saved app token will do */
     kgs_log(s, KG_LOG_INFO, "login: start", NULL, -1);
@@ -308,6 +310,7 @@ static kg_err_t run_step(kg_session_t *s)
     if (step == KG_LOGIN_POLL) wait = max_u32(wait, s->poll_interval_ms);
     kgs_log(s, KG_LOG_WARN, "login: retry after", kg_err_name(err), wait);
     wait_then(s, wait);
+    kgs_emit(s, KG_EVENT_RETRY, err, err == KG_ERR_API ? code : 0);
     return KG_OK;
 }
 

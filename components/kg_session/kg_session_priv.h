@@ -31,6 +31,10 @@ kg_err_t kgs_save(kg_session_t *s);
  * KG_EVENT_LOGIN_REQUIRED. Returns KG_ERR_LOGIN_REQUIRED. */
 kg_err_t kgs_login_required(kg_session_t *s, bool save);
 
+/* Read the store once before anything is saved, so that a save keeps the
+ * user tokens it holds (a guest call, a login that fails). */
+void kgs_load_once(kg_session_t *s);
+
 /* Fetch the app token when forced, missing or expiring; saved on arrival. */
 kg_err_t kgs_app_token(kg_session_t *s, bool force);
 

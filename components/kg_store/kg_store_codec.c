@@ -3,7 +3,9 @@
  *
  * Token set:  u8 time_base, i64 app_expires_at, i64 expires_at, then
  *             app_token, app_refresh_token, access_token, refresh_token,
- *             openid, unionid, scope, each as a u16 length and its bytes.
+ *             openid, unionid, scope, each as a u16 length and its bytes;
+ *             then u32 binding (a record written before bindings existed
+ *             ends after scope and loads unbound, binding 0).
  * Secrets:    secret, appkey, each as a u16 length and its bytes.
  * Little-endian; strings without their NUL. Written byte by byte, never as
  * a memcpy of a struct, so the layout does not depend on the compiler.
@@ -57,6 +59,7 @@ uint32_t kgst_encode_tokens(uint8_t *body, const void *tokens)
     PUT_STR(&w, t->openid);
     PUT_STR(&w, t->unionid);
     PUT_STR(&w, t->scope);
+    put_uint(&w, t->binding, 4);
     return w.n;
 }
 
@@ -124,6 +127,8 @@ bool kgst_decode_tokens(const uint8_t *body, uint32_t len, void *tokens)
     GET_STR(&r, t->openid);
     GET_STR(&r, t->unionid);
     GET_STR(&r, t->scope);
+    if (r.ok && r.pos == r.len) return true; /* unbound: written before bindings */
+    t->binding = (uint32_t)get_uint(&r, 4);
     return finished(&r);
 }
 

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -60,6 +61,38 @@ ROWS = [
      ["call", "/api/v2/user/echo"] + COMMON + ["--secret", SECRET, "--state", STATE],
      1, "kgiot: --state " + STATE + ": KG_ERR_STORE (cannot save here): Read-only file system",
      "valid", "same", {"wrap": "readonly"}),
+
+    # Item 2: a valid saved login is replaced only by a completed login.
+    ("guest call keeps the saved login",
+     ["call", "/api/v2/guest/echo"] + COMMON + ["--secret", SECRET, "--state", STATE, "--guest"],
+     0, "", "valid", "same login"),
+    ("a cancelled re-login keeps the saved login",
+     ["login"] + COMMON + ["--secret", SECRET, "--state", STATE, "--poll-ms", "20"],
+     1, "kgiot: KG_ERR_LOGIN_DENIED", "valid", "same login", {"knobs": {"cancel": True}}),
+    ("a re-login that times out keeps the saved login",
+     ["login"] + COMMON + ["--secret", SECRET, "--state", STATE, "--poll-ms", "20",
+                           "--timeout-ms", "300"],
+     1, "kgiot: KG_ERR_TIMEOUT", "valid", "same login", {"knobs": {"confirm_after_polls": 1000}}),
+    ("a state saved for another appid is refused and kept",
+     ["call", "/api/v2/user/echo", "--base", BASE, "--ca", CA, "--appid", "other-app",
+      "--secret", SECRET, "--state", STATE],
+     1, "kgiot: --state " + STATE + ": KG_ERR_STORE_FOREIGN", "valid", "same"),
+    ("a state saved for another host is refused and kept",
+     ["call", "/api/v2/user/echo", "--base", BASE + "/test", "--ca", CA, "--appid", APPID,
+      "--secret", SECRET, "--state", STATE],
+     1, "kgiot: --state " + STATE + ": KG_ERR_STORE_FOREIGN", "valid", "same"),
+
+    # Item 4: what retrying cannot mend ends the login at once; the rest is
+    # retried, each retry an event, and the final error names the last cause.
+    ("login against an untrusted server ends at once",
+     ["login", "--base", BASE, "--ca", "/etc/ssl/certs/ca-certificates.crt", "--appid", APPID,
+      "--secret", SECRET, "--state", STATE],
+     1, "kgiot: KG_ERR_TLS_UNTRUSTED", "valid", "same", {"max_s": 5}),
+    ("login against a closed port names the cause",
+     ["login", "--base", "https://localhost:1", "--ca", CA, "--appid", APPID, "--secret", SECRET,
+      "--state", STATE, "--timeout-ms", "2500"],
+     1, "kgiot: KG_ERR_TIMEOUT", "valid", "same",
+     {"stderr_has": "; last: KG_ERR_CONNECT", "stdout_has": "event: retry KG_ERR_CONNECT in "}),
 
     # Item 5: usage errors name the argument; help goes to stdout.
     ("no command", [], 2, "kgiot: give a command", "none", "none"),
@@ -242,7 +275,11 @@ class Cli(unittest.TestCase):
     def check_state(self, name, after, before_bytes):
         exists = os.path.exists(self.state)
         now = read(self.state)
-        if after == "same":
+        if after == "same login":  # the user's tokens as they were (an app token may change)
+            keys = ("access_token", "refresh_token", "openid", "expires_at", "binding")
+            was, got = json.loads(before_bytes), json.loads(now)
+            self.assertEqual([got[k] for k in keys], [was[k] for k in keys], name)
+        elif after == "same":
             self.assertEqual(now, before_bytes, name + ": the state file changed")
         elif after == "none":
             self.assertFalse(exists, name + ": a state file was written")
@@ -266,7 +303,11 @@ class Cli(unittest.TestCase):
             self.mock.config(**extras["knobs"])
         self.prepare(before)
         before_bytes = read(self.state)
+        t0 = time.monotonic()
         rc, out, err = self.run_row(argv, extras)
+        self.assertLess(time.monotonic() - t0, extras.get("max_s", 60), name)
+        if "stderr_has" in extras:
+            self.assertIn(extras["stderr_has"], err, name)
         self.assertEqual(rc, code, "%s: exit %d\nstdout: %s\nstderr: %s" % (name, rc, out, err))
         if stderr_start:
             self.assertTrue(err.startswith(self.fill([stderr_start])[0]),

@@ -255,7 +255,7 @@ static void check_recv(void)
 
 /* ---- the login ---------------------------------------------------------------- */
 
-static unsigned events[KG_EVENT_ERROR + 1];
+static unsigned events[KG_EVENT_RETRY + 1];
 
 static void on_event(void *ctx, const kg_event_t *ev)
 {

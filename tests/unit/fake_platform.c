@@ -109,6 +109,8 @@ void fp_on_event(void *ctx, const kg_event_t *e)
     fp_event_t *r = &fp.events[fp.n_events < 63 ? fp.n_events++ : 63];
     r->type = e->type;
     r->err = e->err;
+    r->cause = e->cause;
+    r->retry_in_ms = e->retry_in_ms;
     r->platform_code = e->platform_code;
     snprintf(r->qr_content, sizeof r->qr_content, "%s", e->qr_content ? e->qr_content : "");
     r->qr_expires_in = e->qr_expires_in;

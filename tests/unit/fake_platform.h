@@ -55,6 +55,8 @@ typedef struct {
 typedef struct {
     kg_event_type_t type;
     kg_err_t err;
+    kg_err_t cause;
+    uint32_t retry_in_ms;
     int32_t platform_code;
     char qr_content[CONFIG_KGIOT_QR_CONTENT_MAX];
     int64_t qr_expires_in;

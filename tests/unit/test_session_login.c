@@ -295,8 +295,12 @@ static void test_transport_errors_back_off_with_jitter(void)
     long long g = gap(P_STAT, 0);
     KG_CHECK(g >= 500 && g <= 1500);
     KG_CHECK_EQ(gap(P_STAT, 1), 100);
-    KG_CHECK(FP_EVENTS_ARE(KG_EVENT_QR_READY, KG_EVENT_QR_SCANNED, KG_EVENT_QR_CONFIRMED,
-                           KG_EVENT_LOGGED_IN));
+    /* Each retry is an event, with what the step met and the wait. */
+    KG_CHECK(FP_EVENTS_ARE(KG_EVENT_RETRY, KG_EVENT_RETRY, KG_EVENT_QR_READY, KG_EVENT_RETRY,
+                           KG_EVENT_QR_SCANNED, KG_EVENT_QR_CONFIRMED, KG_EVENT_LOGGED_IN));
+    KG_CHECK_ERR(fp.events[0].err, KG_ERR_HTTP_STATUS);
+    KG_CHECK_ERR(fp.events[3].err, KG_ERR_CONNECT);
+    KG_CHECK_EQ(fp.events[3].retry_in_ms, g);
 }
 
 static void test_busy_platform_on_any_step(void)
@@ -312,8 +316,8 @@ static void test_busy_platform_on_any_step(void)
     KG_CHECK_EQ(gap(P_APP, 0), 500);
     KG_CHECK_EQ(gap(P_APP, 1), 1000);
     KG_CHECK_EQ(gap(P_QR, 0), 500); /* back to the first step after the success */
-    KG_CHECK(FP_EVENTS_ARE(KG_EVENT_QR_READY, KG_EVENT_QR_SCANNED, KG_EVENT_QR_CONFIRMED,
-                           KG_EVENT_LOGGED_IN));
+    KG_CHECK(FP_EVENTS_ARE(KG_EVENT_RETRY, KG_EVENT_RETRY, KG_EVENT_RETRY, KG_EVENT_QR_READY,
+                           KG_EVENT_QR_SCANNED, KG_EVENT_QR_CONFIRMED, KG_EVENT_LOGGED_IN));
     /* A 4xx with an error_code is the platform's answer: not retried. */
     prepare(KG_MODE_BROKER);
     start();
@@ -392,10 +396,12 @@ static void test_step_keeps_retrying_transport_errors(void)
         KG_CHECK_ERR(kg_login_step(&s, &done, &wait), KG_OK);
         KG_CHECK(!done && wait >= 500 && wait <= 90000);
         KG_CHECK(s.last_err == KG_ERR_IO || s.last_err == KG_ERR_CONNECT);
+        KG_CHECK(fp.n_events == (size_t)i + 1 && fp.events[i].type == KG_EVENT_RETRY &&
+                 fp.events[i].retry_in_ms == wait && fp.events[i].err == s.last_err);
         fp.now_ms += wait;
     }
     KG_CHECK(wait >= 30000); /* the last step of the ladder, 60 s ± 50 % */
-    KG_CHECK_EQ(fp.n_events, 0);
+    KG_CHECK_EQ(fp.n_events, 12);
     for (int i = 0; i < 10 && !done; i++) {
         KG_CHECK_ERR(kg_login_step(&s, &done, &wait), KG_OK);
         fp.now_ms += wait;
@@ -462,6 +468,11 @@ static void test_deadline(void)
     KG_CHECK(fp.now_ms <= t2 + 60000);
     KG_CHECK(s.last_err == KG_ERR_IO || s.last_err == KG_ERR_CONNECT);
     KG_CHECK(fp_count(P_APP) >= 4);
+    /* The final error carries the cause that kept the login from completing. */
+    const fp_event_t *last = &fp.events[fp.n_events - 1];
+    KG_CHECK(last->type == KG_EVENT_ERROR && last->err == KG_ERR_TIMEOUT);
+    KG_CHECK_ERR(last->cause, s.last_err);
+    KG_CHECK_EQ(fp.n_events, fp_count(P_APP) + 1); /* one RETRY per failed try, then ERROR */
 }
 
 static void test_saved_app_token_reused_and_renewed(void)

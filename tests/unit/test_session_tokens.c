@@ -394,6 +394,60 @@ static void test_resume_near_expiry_refreshes(void)
     KG_CHECK_EQ(fp.refreshes, 1);
 }
 
+/* Issue 12 item 2: a valid saved login survives a guest call made without
+ * resuming, and a login that fails; only a completed login replaces it. */
+static void test_saved_login_survives_guest_call_and_failed_login(void)
+{
+    prepare(KG_MODE_BROKER);
+    start();
+    saved_set(3600);
+    fp.saved.app_token[0] = '\0'; /* the guest call must fetch and save an app token */
+    KG_CHECK_ERR(kg_call_guest(&s, P_API, "{}", &reply), KG_OK);
+    KG_CHECK_EQ(fp.app_tokens, 1);
+    KG_CHECK_STR(fp.saved.access_token, "ACCTOK-9");
+    KG_CHECK_STR(fp.saved.refresh_token, "REFTOK-9");
+    KG_CHECK_STR(fp.saved.app_token, "APPTOK-1");
+
+    static const int cancelled[] = {KG_QR_CANCELLED};
+    prepare(KG_MODE_BROKER);
+    start();
+    saved_set(3600);
+    fp.saved.app_token[0] = '\0';
+    fp_set_qr_script(cancelled, 1);
+    KG_CHECK_ERR(kg_login(&s, 0), KG_ERR_LOGIN_DENIED);
+    KG_CHECK_STR(fp.saved.access_token, "ACCTOK-9");
+    KG_CHECK_STR(fp.saved.openid, FP_OPENID);
+    KG_CHECK(fp.saves >= 1); /* the new app token was saved, beside the login */
+}
+
+/* A set saved for another appid or host is refused and kept until a login
+ * of ours completes. */
+static void test_foreign_set_refused_and_kept(void)
+{
+    prepare(KG_MODE_BROKER);
+    start();
+    saved_set(3600);
+    fp.saved.binding = 0x12345678u;
+    KG_CHECK_ERR(kg_session_resume(&s), KG_ERR_LOGIN_REQUIRED);
+    KG_CHECK(s.store_foreign && !s.logged_in);
+    KG_CHECK_STR(s.tokens.access_token, "");
+    KG_CHECK_ERR(kg_call_guest(&s, P_API, "{}", &reply), KG_OK); /* fetches an app token */
+    KG_CHECK_EQ(fp.saves, 0);
+    KG_CHECK_STR(fp.saved.access_token, "ACCTOK-9");
+    KG_CHECK_ERR(kg_login(&s, 0), KG_OK);
+    KG_CHECK_EQ(fp.saves, 1);
+    KG_CHECK(fp.saved.binding != 0 && fp.saved.binding != 0x12345678u);
+    KG_CHECK(strcmp(fp.saved.access_token, "ACCTOK-9") != 0);
+    /* Ours now: the next boot resumes it. */
+    start();
+    KG_CHECK_ERR(kg_session_resume(&s), KG_OK);
+    /* The same store under another appid: refused. */
+    cfg.appid = "another-app";
+    start();
+    KG_CHECK_ERR(kg_session_resume(&s), KG_ERR_LOGIN_REQUIRED);
+    KG_CHECK(s.store_foreign);
+}
+
 static void test_resume_nothing_saved(void)
 {
     prepare(KG_MODE_BROKER);
@@ -612,6 +666,8 @@ int main(void)
     KG_RUN(test_resume_fresh);
     KG_RUN(test_resume_near_expiry_refreshes);
     KG_RUN(test_resume_nothing_saved);
+    KG_RUN(test_saved_login_survives_guest_call_and_failed_login);
+    KG_RUN(test_foreign_set_refused_and_kept);
     KG_RUN(test_resume_refresh_refused);
     KG_RUN(test_resume_network_down_keeps_tokens);
     KG_RUN(test_logout);

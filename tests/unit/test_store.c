@@ -15,6 +15,7 @@
 
 #include "kg_flash_file.h"
 #include "kg_store.h"
+#include "kg_store_priv.h"
 #include "kg_test.h"
 
 #define REGION_MAX (4 * 4096)
@@ -104,6 +105,26 @@ static void test_crc32(void)
     KG_CHECK_EQ(kg_store_crc32(0, "123456789", 9), 0xCBF43926u);
     KG_CHECK_EQ(kg_store_crc32(0, "", 0), 0);
     KG_CHECK_EQ(kg_store_crc32(kg_store_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
+}
+
+/* The body carries the binding last; a body written before bindings
+ * existed ends after scope and decodes unbound; anything else fails. */
+static void test_binding_in_the_body(void)
+{
+    static kg_tokens_t t, got;
+    static uint8_t body[KG_STORE_TOKENS_BODY_MAX];
+    memset(&t, 0, sizeof t);
+    snprintf(t.access_token, sizeof t.access_token, "A");
+    t.binding = 0xA1B2C3D4u;
+    const uint32_t len = kgst_encode_tokens(body, &t);
+    KG_CHECK(kgst_decode_tokens(body, len, &got));
+    KG_CHECK_EQ(got.binding, 0xA1B2C3D4u);
+    KG_CHECK_STR(got.access_token, "A");
+    KG_CHECK(kgst_decode_tokens(body, len - 4, &got)); /* an older record */
+    KG_CHECK_EQ(got.binding, 0);
+    KG_CHECK_STR(got.access_token, "A");
+    for (uint32_t cut = 1; cut < 4; cut++)
+        KG_CHECK(!kgst_decode_tokens(body, len - cut, &got));
 }
 
 static void test_init_checks(void)
@@ -663,6 +684,7 @@ static void test_flash_file(void)
 int main(void)
 {
     KG_RUN(test_crc32);
+    KG_RUN(test_binding_in_the_body);
     KG_RUN(test_init_checks);
     KG_RUN(test_blank_is_not_found);
     KG_RUN(test_round_trip);

@@ -77,6 +77,10 @@ static void on_event(void *ctx, const kg_event_t *ev)
     case KG_EVENT_ERROR:
         ESP_LOGE(TAG, "event: error %s (%" PRId32 ")", kg_err_name(ev->err), ev->platform_code);
         break;
+    case KG_EVENT_RETRY:
+        ESP_LOGW(TAG, "event: retry after %s in %" PRIu32 " ms", kg_err_name(ev->err),
+                 ev->retry_in_ms);
+        break;
     }
 }
 

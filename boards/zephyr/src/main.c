@@ -42,6 +42,9 @@ static void on_event(void *ctx, const kg_event_t *ev)
     case KG_EVENT_ERROR:
         printk("event: error %s (%d)\n", kg_err_name(ev->err), (int)ev->platform_code);
         break;
+    case KG_EVENT_RETRY:
+        printk("event: retry after %s in %u ms\n", kg_err_name(ev->err), (unsigned)ev->retry_in_ms);
+        break;
     }
 }
 

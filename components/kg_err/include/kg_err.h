@@ -50,7 +50,8 @@
     X(KG_ERR_NOT_FOUND, "nothing has been stored yet")                                             \
     X(KG_ERR_STORE, "the token store failed to load or save")                                      \
     X(KG_ERR_FLASH, "a flash read, program or erase failed")                                       \
-    X(KG_ERR_STORE_VERSION, "the stored record has another format version")
+    X(KG_ERR_STORE_VERSION, "the stored record has another format version")                        \
+    X(KG_ERR_STORE_FOREIGN, "the stored tokens belong to another appid or host: kept, not used")
 
 #define KG_ERR_ENUM_(name, text) name##_INDEX_,
 enum { KG_ERR_LIST(KG_ERR_ENUM_) KG_ERR_COUNT_ };

@@ -52,11 +52,15 @@ typedef enum {
     KG_EVENT_TOKEN_REFRESHED, /* a new access token is saved */
     KG_EVENT_LOGIN_REQUIRED,  /* no valid user token remains; it is forgotten */
     KG_EVENT_ERROR,           /* err (and platform_code when err is KG_ERR_API) */
+    KG_EVENT_RETRY,           /* a login step failed (err) and runs again in retry_in_ms */
 } kg_event_type_t;
 
 typedef struct {
     kg_event_type_t type;
-    kg_err_t err;          /* KG_EVENT_ERROR: a login that failed, or KG_ERR_STORE */
+    kg_err_t err;          /* KG_EVENT_ERROR: a login that failed, or KG_ERR_STORE;
+                            * KG_EVENT_RETRY: what the step met */
+    kg_err_t cause;        /* KG_EVENT_ERROR with KG_ERR_TIMEOUT: the last error retried */
+    uint32_t retry_in_ms;  /* KG_EVENT_RETRY (other events: undefined) */
     int32_t platform_code; /* KG_EVENT_ERROR with KG_ERR_API: the reply's error_code */
     /* KG_EVENT_QR_READY: the text to encode as a QR code. Owned by the
      * session, valid until the next QR_READY or kg_session_free. */
@@ -151,6 +155,8 @@ typedef struct {
     uint32_t call_timeout_ms;
     kg_tokens_t tokens;
     bool logged_in;
+    bool loaded;        /* the store was read: a save keeps what it held */
+    bool store_foreign; /* the store holds another appid's or host's set: no save but a login's */
     /* Clock from the Date header: Unix s = now_ms / 1000 + wall_offset. */
     bool wall_known;
     int64_t wall_offset;
@@ -216,8 +222,9 @@ kg_err_t kg_session_resume(kg_session_t *s);
  * ±50 % jitter from port->random; back to 1 s after a success; never sooner
  * than a Retry-After header) until the deadline.
  * An expired code is replaced (a new QR_READY) up to qr_renewals times.
+ * Each retry is a KG_EVENT_RETRY (the error met, the wait), for a UI to show.
  * Errors (each also a KG_EVENT_ERROR): KG_ERR_TIMEOUT (the deadline; the
- * last retried error is in s->last_err), KG_ERR_QR_EXPIRED, KG_ERR_LOGIN_DENIED
+ * last retried error is the event's cause and s->last_err), KG_ERR_QR_EXPIRED, KG_ERR_LOGIN_DENIED
  * (cancelled on the phone), KG_ERR_API (platform_code in the event),
  * KG_ERR_HTTP_STATUS (4xx), KG_ERR_TLS_UNTRUSTED, KG_ERR_TLS_NAME_MISMATCH
  * and other errors that a retry cannot mend, KG_ERR_ARG (the port has no sleep_ms).

@@ -16,7 +16,7 @@
  * last one, and only when the sector is full does the log move on to the
  * next sector in a ring, erasing it first. A 4 KB sector holds about 11
  * token records of real size (360 bytes: 64-byte tokens) or 4 of the
- * largest (940 bytes with the defaults), so a save costs 0.09 to 0.25
+ * largest (944 bytes with the defaults), so a save costs 0.09 to 0.25
  * erases instead of 1 (measured by test_store_power; 1 KB sectors: 0.5 to
  * 1). The erases are spread evenly over the sectors, each erased once per
  * lap of the ring: more sectors do not lower the erases per save, they
@@ -74,7 +74,8 @@
  * Requirements: sector_count 2 to KG_STORE_SECTORS_MAX; program_unit 1, 2,
  * 4, 8 or 16; a sector must hold the largest token record (about 16 + 17 +
  * 14 + 4 * (CONFIG_KGIOT_TOKEN_MAX - 1) + 2 * (CONFIG_KGIOT_ID_MAX - 1) +
- * CONFIG_KGIOT_SCOPE_MAX - 1 + 4 bytes, padded: 940 with the defaults), and,
+ * CONFIG_KGIOT_SCOPE_MAX - 1 + 4 (the binding) + 4 bytes, padded: 944 with the
+ * defaults), and,
  * to keep secrets too, the largest token record plus the largest secrets
  * record (about 1.1 KB with the defaults: use 2 KB or larger sectors, or
  * let the port pair 1 KB pages into one sector). A record is one program
@@ -117,6 +118,11 @@ typedef struct {
     char scope[CONFIG_KGIOT_SCOPE_MAX];
     int64_t expires_at; /* Unix seconds of the user token's expiry; 0 unknown */
     uint8_t time_base;  /* kg_time_base_t of both expiry times */
+    /* What the set is bound to: a 32-bit FNV-1a of the appid, host, port
+     * and environment prefix, set by kg_session on every save; a set bound
+     * to another is refused at load, and kept. 0: unbound (a record written
+     * before bindings existed). */
+    uint32_t binding;
 } kg_tokens_t;
 
 /* What direct mode is provisioned with (kg_session_config_t's secret and
@@ -137,7 +143,7 @@ typedef struct {
 /* Largest bodies: a u8, two i64, then each string as a u16 length and its bytes. */
 #define KG_STORE_TOKENS_BODY_MAX                                                                   \
     (1 + 2 * 8 + 7 * 2 + 4 * (CONFIG_KGIOT_TOKEN_MAX - 1) + 2 * (CONFIG_KGIOT_ID_MAX - 1) +        \
-     (CONFIG_KGIOT_SCOPE_MAX - 1))
+     (CONFIG_KGIOT_SCOPE_MAX - 1) + 4)
 #define KG_STORE_SECRETS_BODY_MAX (2 * 2 + 2 * (CONFIG_KGIOT_STORE_SECRET_MAX - 1))
 #define KG_STORE_BODY_MAX                                                                          \
     (KG_STORE_TOKENS_BODY_MAX > KG_STORE_SECRETS_BODY_MAX ? KG_STORE_TOKENS_BODY_MAX               \
