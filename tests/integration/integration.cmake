@@ -19,3 +19,10 @@ function(kg_cli_test name script timeout)
 endfunction()
 kg_cli_test(integration_login test_login.py 300)
 kg_cli_test(integration_cli test_cli.py 120)
+if(TARGET example_min)
+    add_test(NAME integration_example
+             COMMAND ${KGIOT_TEST_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/test_example.py
+                     --example $<TARGET_FILE:example_min>
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/integration_example)
+    set_tests_properties(integration_example PROPERTIES TIMEOUT 90)
+endif()

@@ -88,3 +88,16 @@ class Mock:
     def log_tail(self, lines=30):
         with open(self.log_path, errors="replace") as f:
             return "".join(f.readlines()[-lines:])
+
+
+def run_tests(module_globals, *options):
+    """A test script's main: the required options (e.g. "--kgiot", "--work")
+    become the module's ARGS; the rest goes to unittest."""
+    import argparse
+    import unittest
+    p = argparse.ArgumentParser()
+    for option in options:
+        p.add_argument(option, required=True)
+    args, rest = p.parse_known_args()
+    module_globals["ARGS"] = args
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

@@ -9,7 +9,6 @@ what it was), "none" (no file), "valid" (a login's tokens) or a callable.
 
 Run by ctest: test_cli.py --kgiot PATH --work DIR
 """
-import argparse
 import json
 import os
 import subprocess
@@ -18,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mockctl import Mock, make_certs  # noqa: E402
+from mockctl import Mock, make_certs, run_tests  # noqa: E402
 
 APPID, SECRET = "kgtest", "kgsecret"
 ARGS = None
@@ -327,14 +326,5 @@ class Cli(unittest.TestCase):
                 self.check_row(row)
 
 
-def main():
-    global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--kgiot", required=True)
-    p.add_argument("--work", required=True)
-    ARGS, rest = p.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    run_tests(globals(), "--kgiot", "--work")

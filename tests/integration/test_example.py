@@ -1,0 +1,50 @@
+"""boards/host/example_min (the README's API example) against the mock
+platform's broker front: it logs in by QR code (the mock confirms by itself)
+and makes one authorised call. And the README shows that example's code.
+
+Run by ctest: test_example.py --example PATH --work DIR
+"""
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mockctl import Mock, make_certs, run_tests  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+ARGS = None
+
+
+def example_code():
+    with open(os.path.join(ROOT, "boards", "host", "example_min.c")) as f:
+        text = f.read()
+    return re.search(r"/\* README-BEGIN \*/\n(.*?)/\* README-END \*/\n", text, re.S).group(1)
+
+
+class Example(unittest.TestCase):
+    def test_readme_shows_the_example(self):
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        self.assertTrue("```c\n" + example_code() + "```\n" in readme,
+                        "README's API example differs from boards/host/example_min.c")
+
+    def test_logs_in_and_calls(self):
+        os.makedirs(ARGS.work, exist_ok=True)
+        ca = make_certs(ARGS.work)
+        mock = Mock(ARGS.work, "mock", ca, "demo-app", "demo-secret",
+                    ["--broker", "--auto-confirm", "1"])
+        try:
+            p = subprocess.run([ARGS.example, "https://localhost:%d" % mock.port, ca, "demo-app"],
+                               capture_output=True, text=True, timeout=60)
+        finally:
+            mock.stop()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("scan: https://", p.stdout)
+        self.assertIn("logged in\n", p.stdout)
+        self.assertRegex(p.stdout, r'reply: \{.*"echo"')
+
+
+if __name__ == "__main__":
+    run_tests(globals(), "--example", "--work")
