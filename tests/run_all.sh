@@ -40,7 +40,7 @@ bash tests/deps/mbedtls4.sh "$out/mbedtls4"
 suite host-mbedtls4 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls4/prefix"
 
 step "fuzz (${fuzz_seconds}s per target)"
-CC=clang cmake -S "$root" -B "$out/fuzz" -DKGIOT_FUZZ=ON -DKGIOT_TESTS=OFF >"$out/fuzz.configure.log"
+CC=clang cmake -S "$root" -B "$out/fuzz" -DKGIOT_FUZZ=ON -DKGIOT_TESTS=OFF -DKGIOT_TOOLS=OFF >"$out/fuzz.configure.log"
 cmake --build "$out/fuzz" -j"$jobs" >"$out/fuzz.build.log" 2>&1 || { tail -50 "$out/fuzz.build.log"; exit 1; }
 bash tests/fuzz/run.sh "$out/fuzz" "$fuzz_seconds"
 

@@ -3,14 +3,19 @@
 # platform on loopback (TLS with a throwaway CA) as the vendor's broker, and
 # sign a user in by QR code: the mock "scans" and confirms by itself after a
 # few seconds. Then one authorised business call with the saved session.
-# Usage: bash boards/host/demo.sh
+# Usage: bash boards/host/demo.sh [--light]
+#   --light: draw the QR code for a light terminal background (kgiot also
+#   reads COLORFGBG, which some terminals set).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 build=${KGIOT_DEMO_BUILD:-$root/build-demo}
-bash tests/setup.sh
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+echo "demo: checking the Debian packages the demo needs (compiler, cmake, mbedTLS, jsmn, qrcodegen, kconfiglib)"
+bash tests/setup.sh demo
+echo "demo: building kgiot in $build (about 20 s the first time)"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKGIOT_TESTS=OFF >/dev/null
 cmake --build "$build" -j2 --target kgiot >/dev/null
+echo "demo: starting the mock platform with a throwaway CA"
 work=$build/demo
 mkdir -p "$work"
 bash tests/mock/make_certs.sh "$work" >/dev/null
@@ -27,6 +32,6 @@ kgiot=("$build/boards/host/kgiot")
 common=(--base "$base" --ca "$work/ca.pem" --appid demo-app --broker --state "$work/session.json")
 echo "mock platform (broker front) at $base; the mock confirms the scan after 4 s"
 echo "\$ kgiot login --base $base --ca ca.pem --appid demo-app --broker"
-"${kgiot[@]}" login "${common[@]}" --poll-ms 1000
+"${kgiot[@]}" login "${common[@]}" --poll-ms 1000 "$@"
 echo "\$ kgiot call /api/v2/user/echo --body '{\"song\":\"月亮代表我的心\"}' ..."
 "${kgiot[@]}" call /api/v2/user/echo "${common[@]}" --body '{"song":"月亮代表我的心"}'

@@ -25,6 +25,7 @@ ARGS = None
 # Placeholders the rows use, filled in per run.
 BASE, CA, STATE, WORK = "{base}", "{ca}", "{state}", "{work}"
 COMMON = ["--base", BASE, "--ca", CA, "--appid", APPID]
+QUIET_DARK = "\n" + "\u2588" * 8  # a QR line that starts in a quiet zone drawn as blocks
 
 # (name, argv after "kgiot", exit code, first words of stderr ("" none),
 #  state before, state after[, extras: env, stdin, wrap, stdout_has, stdout_lacks, knobs])
@@ -92,6 +93,20 @@ ROWS = [
       "--state", STATE, "--timeout-ms", "2500"],
      1, "kgiot: KG_ERR_TIMEOUT", "valid", "same",
      {"stderr_has": "; last: KG_ERR_CONNECT", "stdout_has": "event: retry KG_ERR_CONNECT in "}),
+
+    # Item 10: the QR code for a light background on request or from
+    # COLORFGBG (a dark one draws its quiet zone as full blocks).
+    ("QR for a dark background by default",
+     ["login"] + COMMON + ["--secret", SECRET, "--state", STATE, "--poll-ms", "20"],
+     0, "", "none", "valid", {"knobs": {"confirm_after_polls": 1}, "stdout_has": QUIET_DARK,
+                              "env": {"COLORFGBG": "15;0"}}),
+    ("QR for a light background from COLORFGBG",
+     ["login"] + COMMON + ["--secret", SECRET, "--state", STATE, "--poll-ms", "20"],
+     0, "", "none", "valid", {"knobs": {"confirm_after_polls": 1}, "stdout_lacks": QUIET_DARK,
+                              "env": {"COLORFGBG": "0;15"}}),
+    ("QR for a light background with --light",
+     ["login"] + COMMON + ["--secret", SECRET, "--state", STATE, "--poll-ms", "20", "--light"],
+     0, "", "none", "valid", {"knobs": {"confirm_after_polls": 1}, "stdout_lacks": QUIET_DARK}),
 
     # Item 5: usage errors name the argument; help goes to stdout.
     ("no command", [], 2, "kgiot: give a command", "none", "none"),

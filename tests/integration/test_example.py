@@ -30,6 +30,31 @@ class Example(unittest.TestCase):
         self.assertTrue("```c\n" + example_code() + "```\n" in readme,
                         "README's API example differs from boards/host/example_min.c")
 
+    def test_docs_stand_on_their_own(self):
+        """Issue 12 item 9: the repository's docs never send a newcomer outside
+        it, pin what they clone, and hold the platform notes themselves."""
+        docs = []
+        for d, _, files in os.walk(ROOT):
+            if "/build" in d or "/.git" in d:
+                continue
+            docs += [os.path.join(d, f) for f in files if f.endswith(".md")]
+        for path in docs:
+            with open(path) as f:
+                text = f.read()
+            self.assertNotIn("../shared", text, path)
+            self.assertNotIn("shared notes", text, path)
+            for line in text.splitlines():
+                if "git clone" in line and "jsmn" in line:
+                    self.assertIn("--branch", line, path + ": pin jsmn")
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        self.assertIn("](docs/PLATFORM.md)", readme)
+        self.assertIn("build-demo/boards/host/kgiot", readme)
+        with open(os.path.join(ROOT, "docs", "PLATFORM.md")) as f:
+            platform = f.read()
+        for needle in ("**assumed**", "openssl s_client", "/oauth/v2/light_qr_stat"):
+            self.assertIn(needle, platform)
+
     def test_logs_in_and_calls(self):
         os.makedirs(ARGS.work, exist_ok=True)
         ca = make_certs(ARGS.work)
