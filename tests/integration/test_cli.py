@@ -335,6 +335,22 @@ class Cli(unittest.TestCase):
             self.assertNotIn(extras["stdout_lacks"], out, name)
         self.check_state(name, after, before_bytes)
 
+    def test_every_command_has_help(self):
+        """kgiot CMD --help: stdout, exit 0, every option the command takes."""
+        takes = {"login": ["--secret S", "--secret-file F", "--broker", "--state FILE",
+                           "--poll-ms N", "--timeout-ms N", "--light"],
+                 "call": ["--secret S", "--broker", "--body JSON", "--guest", "--state FILE"],
+                 "app-token": ["--secret S"], "token": ["--code C", "--code-file F"],
+                 "refresh": ["--appkey K", "--appkey-file F", "--refresh-token R",
+                             "--refresh-token-file F", "--openid O"],
+                 "qr": ["--secret S", "--broker"], "qr-status": ["--qr-id Q"]}
+        for command, options in takes.items():
+            rc, out, err = run([ARGS.kgiot, command, "--help"])
+            self.assertEqual((rc, err), (0, ""), command)
+            self.assertTrue(out.startswith("usage: kgiot " + command), command)
+            for option in ["--base URL", "--ca FILE", "--appid A", "--show-secrets", "-v"] + options:
+                self.assertIn("  " + option, out, command)
+
     def test_table(self):
         for row in ROWS:
             with self.subTest(row[0]):
