@@ -107,7 +107,7 @@ static bool network_up(void)
 static kg_session_t session;
 static kg_store_t store;
 static const kg_token_store_t flash_store = {&store, kg_store_load_tokens, kg_store_save_tokens};
-static unsigned events[KG_EVENT_ERROR + 1];
+static unsigned events[KG_EVENT_RETRY + 1];
 
 #if KGIOT_HAVE_QR
 static kg_qr_t qr;
