@@ -4,12 +4,15 @@
  * struct in one pass over its keys.
  *
  * jsmn is compiled into this file (static) so the compiler can inline it,
- * with parent links (see kg_json.h). JSMN_STRICT is left off: it costs
- * about 270 x86-64 instructions per decode and 108 bytes of Cortex-M3
- * code. What it would catch is checked here where it matters: the root's
- * keys must be strings with one value each, and a bare word in a decoded
- * field is a type or range error. Bare words inside ignored fields pass
- * unnoticed.
+ * with parent links (see kg_json.h). jsmn, even with JSMN_STRICT, lets
+ * malformed objects through (trailing or doubled commas, a doubled colon, a
+ * missing value, a non-string key, a bare word as a value), and a device
+ * that reads a reply differently from a gateway is a parser-differential
+ * hole. So JSMN_STRICT stays off and one pass over the tokens checks the
+ * text between them against RFC 8259's grammar, and every bare word
+ * against its literals and number syntax, in ignored fields too. What is
+ * not checked: raw control characters and UTF-8 inside strings (a scan of
+ * every string byte), and lone surrogates until a string is decoded.
  */
 #define JSMN_STATIC
 #define JSMN_PARENT_LINKS /* as kg_json.h has it */
@@ -33,7 +36,161 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* jsmn, then the checks it leaves out: one root, an object, nothing after it. */
+/* ---- Strictness: what jsmn leaves out ----
+ * Tokens come in preorder; a member's value is the one child of its key.
+ * A walk keeps pos, the first byte not yet accounted for, and cur, the
+ * innermost container still open. Before each key or element the text must
+ * be whitespace, the one separator its place calls for, and whitespace; a
+ * container that ends before it must close right there. A member is
+ * checked key and value together. */
+
+typedef struct {
+    const char *s;
+    const jsmntok_t *tok;
+    int pos;
+    int cur;
+    char sep; /* before the next key or element: NUL first in a container, then ',' */
+} walk_t;
+
+static int skip_ws(const char *s, int i)
+{
+    while (is_space(s[i]))
+        i++;
+    return i;
+}
+
+static bool is_container(const jsmntok_t *t)
+{
+    return t->type == JSMN_OBJECT || t->type == JSMN_ARRAY;
+}
+
+/* Closes every open token up to parent p (an ancestor: jsmn only ever
+ * attaches a token under the previous one or one of its ancestors). A key
+ * closes with its value. The root never closes here: strict_ok() checks
+ * its end. */
+static bool close_to(walk_t *w, int p)
+{
+    while (w->cur != p) {
+        const jsmntok_t *t = &w->tok[w->cur];
+        if (is_container(t)) {
+            w->pos = skip_ws(w->s, w->pos);
+            if (w->pos != t->end - 1) return false;
+            w->pos = t->end;
+        }
+        w->cur = t->parent;
+        w->sep = ',';
+        if (w->cur < 0) return false;
+    }
+    return true;
+}
+
+static size_t digits(const char *s, size_t n, size_t i)
+{
+    while (i < n && (unsigned)(unsigned char)s[i] - '0' <= 9u)
+        i++;
+    return i;
+}
+
+/* After an integer part ending at i: an optional fraction, an optional
+ * exponent, then nothing. */
+static bool is_number_tail(const char *s, size_t n, size_t i)
+{
+    size_t j = i;
+
+    if (j == n) return true; /* most numbers are integers */
+    if (s[j] == '.') {
+        j = digits(s, n, i + 1);
+        if (j == i + 1) return false;
+    }
+    if (j < n && (s[j] | 0x20) == 'e') {
+        i = j + 1;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        j = digits(s, n, i);
+        if (j == i) return false;
+    }
+    return j == n;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? exactly, or a literal.
+ * Numbers first: replies carry more of them than literals. */
+static bool is_bare_value(const char *s, size_t n)
+{
+    size_t i = s[0] == '-', j = digits(s, n, i);
+
+    if (j > i) return (s[i] != '0' || j == i + 1) && is_number_tail(s, n, j);
+    if (n == 4) return memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0;
+    return n == 5 && memcmp(s, "false", 5) == 0;
+}
+
+/* Whitespace, sep (when not NUL), whitespace, then exactly next. */
+static bool gap_slow(const char *s, int i, char sep, int next)
+{
+    i = skip_ws(s, i);
+    if (sep != '\0' && s[i++] != sep) return false;
+    return skip_ws(s, i) == next;
+}
+
+/* The gap before next is right; pos moves to next. Replies rarely carry
+ * whitespace, so the tight form (sep directly before next) goes first; a
+ * first element (no sep: no byte in the root is NUL) takes the slow way. */
+static inline bool gap_ok(walk_t *w, char sep, int next)
+{
+    int i = w->pos;
+
+    w->pos = next;
+    return (w->s[i] == sep && i + 1 == next) || gap_slow(w->s, i, sep, next);
+}
+
+/* The value at token t after sep: a container opens (its children come
+ * next), a leaf has no children and, when bare, is a literal or a number.
+ * A string's token starts after its quote and ends at its closing one. */
+static inline bool check_value(walk_t *w, const jsmntok_t *t, char sep)
+{
+    int quote = t->type == JSMN_STRING;
+
+    if (is_container(t)) {
+        w->cur = (int)(t - w->tok);
+        w->sep = '\0';
+        if (!gap_ok(w, sep, t->start)) return false;
+        w->pos++;
+        return true;
+    }
+    if (t->size != 0 || !gap_ok(w, sep, t->start - quote)) return false;
+    w->pos = t->end + quote;
+    return quote || is_bare_value(w->s + t->start, (size_t)(t->end - t->start));
+}
+
+/* A member at key token k: a string with one child, ':', its value. */
+static bool check_member(walk_t *w, const jsmntok_t *k, char sep)
+{
+    if (k->type != JSMN_STRING || k->size != 1 || !gap_ok(w, sep, k->start - 1)) return false;
+    w->pos = k->end + 1;
+    return check_value(w, k + 1, ':');
+}
+
+/* Every member and element in place, then everything still open closed up
+ * to the root, whose own '}' must follow. */
+static bool strict_ok(const char *s, const jsmntok_t *tok, int n)
+{
+    walk_t w = {s, tok, tok[0].start + 1, 0, '\0'};
+
+    for (int i = 1; i < n; i++) {
+        int p = tok[i].parent;
+        char sep;
+        if (p != w.cur && !close_to(&w, p)) return false;
+        sep = w.sep;
+        w.sep = ','; /* unless the element opens a container */
+        if (tok[p].type == JSMN_ARRAY) {
+            if (!check_value(&w, &tok[i], sep)) return false;
+        } else if (!check_member(&w, &tok[i++], sep)) {
+            return false;
+        }
+    }
+    return close_to(&w, 0) && skip_ws(s, w.pos) == tok[0].end - 1;
+}
+
+/* jsmn, then the checks it leaves out: one root, an object, nothing after
+ * it, and the grammar above. */
 static kg_err_t tokenize(kg_json_doc_t *doc, char *text, size_t len)
 {
     jsmn_parser p;
@@ -46,10 +203,13 @@ static kg_err_t tokenize(kg_json_doc_t *doc, char *text, size_t len)
     n = jsmn_parse(&p, text, len, doc->tok, CONFIG_KGIOT_JSON_TOKENS);
     if (n == JSMN_ERROR_NOMEM) return KG_ERR_JSON_TOKENS;
     if (n < 1 || doc->tok[0].type != JSMN_OBJECT) return KG_ERR_JSON_SYNTAX;
-    /* jsmn happily reads several roots, and stops at a NUL: both are junk here. */
+    /* jsmn happily reads several roots, and stops at a NUL: both are junk
+     * here; and it skips a ':' or ',' before the root. */
     for (size_t i = (size_t)doc->tok[0].end; i < len; i++) {
         if (!is_space(text[i])) return KG_ERR_JSON_SYNTAX;
     }
+    if (skip_ws(text, 0) != doc->tok[0].start || !strict_ok(text, doc->tok, n))
+        return KG_ERR_JSON_SYNTAX;
     doc->text = text;
     doc->len = len;
     doc->count = n;
@@ -67,15 +227,6 @@ static const jsmntok_t *skip(const jsmntok_t *t, const jsmntok_t *end)
         t++;
     }
     return t;
-}
-
-/* A well-formed member: a string key with exactly one value, which is a
- * container or has no children. jsmn lets {"a"}, {a:1}, {"a":1 "b":2} and
- * {"a":1,:2} through; this catches them. key[1] exists when key->size is 1. */
-static bool is_member(const jsmntok_t *key)
-{
-    return key->type == JSMN_STRING && key->size == 1 &&
-           (key[1].size == 0 || key[1].type == JSMN_OBJECT || key[1].type == JSMN_ARRAY);
 }
 
 static bool valid_token(const kg_json_doc_t *doc, int t)
@@ -255,7 +406,7 @@ int kg_json_find(const kg_json_doc_t *doc, int obj, const char *key)
     t = doc->tok + obj + 1;
     end = doc->tok + doc->count;
     for (int m = doc->tok[obj].size; m > 0 && t < end; m--) {
-        if (is_member(t) && match_key(doc, &field, 1, 0, t) == 0)
+        if (match_key(doc, &field, 1, 0, t) == 0)
             found = t + 1; /* keep going: the last duplicate wins, as in decode */
         t = skip(t, end);
     }
@@ -368,9 +519,7 @@ static kg_err_t decode_members(const kg_json_doc_t *doc, const kg_json_field_t *
     size_t hint = 0;
 
     for (int m = doc->tok[0].size; m > 0; m--) {
-        int f;
-        if (k + 1 >= end || !is_member(k)) return KG_ERR_JSON_SYNTAX;
-        f = match_key(doc, fields, nfields, hint, k);
+        int f = match_key(doc, fields, nfields, hint, k); /* tokenize() checked the member */
         if (f >= 0 && !is_null(doc, k + 1)) {
             char *dst = (char *)out + fields[f].offset;
             kg_err_t err = fields[f].kind == KG_JSON_STR ? store_str(doc, k + 1, &fields[f], dst)
@@ -397,13 +546,12 @@ kg_err_t kg_json_decode(kg_json_doc_t *doc, char *text, size_t len, const kg_jso
     if (doc != NULL && out != NULL && (fields != NULL || nfields == 0) && nfields <= 32)
         err = tokenize(doc, text, len);
     if (err == KG_OK) err = decode_members(doc, fields, nfields, out, &bad);
-    if (err == KG_ERR_JSON_SYNTAX) doc->count = 0; /* as kg_json_parse() leaves it */
     if (bad_field != NULL) *bad_field = err == KG_OK ? -1 : bad;
     return err;
 }
 
-/* Decoding with no fields checks every member and fills nothing; tokenize()
- * zeroes doc->count on its own errors, and decode on a syntax error. */
+/* Decoding with no fields checks the document and fills nothing; tokenize()
+ * zeroes doc->count on its errors. */
 kg_err_t kg_json_parse(kg_json_doc_t *doc, char *text, size_t len)
 {
     char none;

@@ -4,6 +4,11 @@
  * integer, and round-trip the input through the writer. Aborts on any broken
  * promise of kg_json.h; the sanitizers catch the rest.
  *
+ * kg_json_parse() must agree with a reference reader written from RFC 8259's
+ * grammar (below) on every input that fits the token budget: a document one
+ * accepts and the other refuses is a parser differential. The reference
+ * allows what kg_json documents as unchecked: any byte but NUL in strings.
+ *
  * The input is copied to the END of a static array, so a read past len is a
  * global-buffer-overflow that ASan reports.
  */
@@ -49,6 +54,126 @@ static void check(int ok)
     if (!ok) abort();
 }
 
+/* ---- The reference reader: recursive descent over RFC 8259 ---- */
+
+typedef struct {
+    const char *s;
+    size_t n, i;
+} ref_t;
+
+static int ref_value(ref_t *r, int depth);
+
+static void ref_ws(ref_t *r)
+{
+    while (r->i < r->n && strchr(" \t\r\n", r->s[r->i]) != NULL && r->s[r->i] != '\0')
+        r->i++;
+}
+
+static int ref_eat(ref_t *r, char c)
+{
+    ref_ws(r);
+    if (r->i >= r->n || r->s[r->i] != c) return 0;
+    r->i++;
+    return 1;
+}
+
+static int ref_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int ref_string(ref_t *r)
+{
+    if (!ref_eat(r, '"')) return 0;
+    while (r->i < r->n && r->s[r->i] != '"') {
+        char c = r->s[r->i++];
+        if (c == '\0') return 0;
+        if (c != '\\') continue;
+        if (r->i >= r->n) return 0;
+        c = r->s[r->i++];
+        if (c == 'u') {
+            for (int k = 0; k < 4; k++, r->i++)
+                if (r->i >= r->n || !ref_hex(r->s[r->i])) return 0;
+        } else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0') {
+            return 0;
+        }
+    }
+    return r->i++ < r->n;
+}
+
+static size_t ref_digits(ref_t *r)
+{
+    size_t from = r->i;
+    while (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9')
+        r->i++;
+    return r->i - from;
+}
+
+static int ref_number(ref_t *r)
+{
+    size_t first;
+    if (r->i < r->n && r->s[r->i] == '-') r->i++;
+    first = r->i;
+    if (ref_digits(r) == 0 || (r->s[first] == '0' && r->i > first + 1)) return 0;
+    if (r->i < r->n && r->s[r->i] == '.') {
+        r->i++;
+        if (ref_digits(r) == 0) return 0;
+    }
+    if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) {
+        r->i++;
+        if (r->i < r->n && (r->s[r->i] == '+' || r->s[r->i] == '-')) r->i++;
+        if (ref_digits(r) == 0) return 0;
+    }
+    return 1;
+}
+
+static int ref_word(ref_t *r, const char *w)
+{
+    size_t k = strlen(w);
+    if (r->n - r->i < k || memcmp(r->s + r->i, w, k) != 0) return 0;
+    r->i += k;
+    return 1;
+}
+
+/* Members or elements up to close, separated by commas. */
+static int ref_items(ref_t *r, char close, int depth)
+{
+    if (ref_eat(r, close)) return 1;
+    do {
+        if (close == '}' && (!ref_string(r) || !ref_eat(r, ':'))) return 0;
+        if (!ref_value(r, depth + 1)) return 0;
+    } while (ref_eat(r, ','));
+    return ref_eat(r, close);
+}
+
+static int ref_value(ref_t *r, int depth)
+{
+    char c;
+    ref_ws(r);
+    if (r->i >= r->n || depth > 1100) return 0; /* deeper than any token budget */
+    c = r->s[r->i];
+    if (c == '"') return ref_string(r);
+    if (c == '{' || c == '[') {
+        r->i++;
+        return ref_items(r, c == '{' ? '}' : ']', depth);
+    }
+    if (c == 't') return ref_word(r, "true");
+    if (c == 'f') return ref_word(r, "false");
+    if (c == 'n') return ref_word(r, "null");
+    return ref_number(r);
+}
+
+/* A whole document: one object, whitespace around it. */
+static int ref_document(const char *s, size_t n)
+{
+    ref_t r = {s, n, 0};
+    ref_ws(&r);
+    if (r.i >= n || s[r.i] != '{') return 0;
+    if (!ref_value(&r, 0)) return 0;
+    ref_ws(&r);
+    return r.i == n;
+}
+
 /* Every string field holds a NUL inside its array. */
 static void check_fields(const reply_t *r)
 {
@@ -81,9 +206,12 @@ static void decode(const uint8_t *data, size_t size)
 static void read_tokens(const uint8_t *data, size_t size)
 {
     char *text = text_area + TEXT_MAX - size;
+    kg_err_t err;
 
     memcpy(text, data, size);
-    if (kg_json_parse(&doc, text, size) != KG_OK) return;
+    err = kg_json_parse(&doc, text, size);
+    if (err != KG_ERR_JSON_TOKENS) check((err == KG_OK) == ref_document(text, size));
+    if (err != KG_OK) return;
     for (int t = 0; t < doc.count; t++) {
         const char *s, *s2;
         size_t n, n2;

@@ -1,5 +1,6 @@
 /* test_json.c - kg_json: tokenizing, lookups, unescaping, integers, decoding
  * into a struct, and the writer. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -267,7 +268,7 @@ static const struct {
     {"{\"i\":1.0}", KG_ERR_JSON_RANGE, 0},
     {"{\"i\":1e3}", KG_ERR_JSON_RANGE, 0},
     {"{\"i\":1E3}", KG_ERR_JSON_RANGE, 0},
-    {"{\"i\":-}", KG_ERR_JSON_RANGE, 0},
+    {"{\"i\":-}", KG_ERR_JSON_SYNTAX, 0}, /* not a JSON number */
     {"{\"i\":\"\"}", KG_ERR_JSON_RANGE, 0},
     {"{\"i\":\"-\"}", KG_ERR_JSON_RANGE, 0},
     {"{\"i\":\"+1\"}", KG_ERR_JSON_RANGE, 0},
@@ -517,6 +518,8 @@ static void test_syntax(void)
         "{\"a\":\"x}",
         "{\"a\":1",
         " x{}",
+        ":{}",
+        " ,{}",
     };
     small_t o;
 
@@ -540,25 +543,127 @@ static void test_syntax(void)
     KG_CHECK_ERR(kg_json_parse(&doc, NULL, 2), KG_ERR_ARG);
 }
 
-/* jsmn runs without JSMN_STRICT (see kg_json_read.c): a bare word is a
- * primitive; used as a field it is a type or range error, never a value. */
+/* RFC 8259's grammar for objects, rule by rule, where jsmn alone lets the
+ * text through (README's strictness table). Every bad case fails with
+ * KG_ERR_JSON_SYNTAX at the root, in a field the decoder ignores ("x"), and
+ * in a field it decodes; every good case parses, and every proper prefix of
+ * it fails. */
+static const struct {
+    const char *rule;
+    const char *value; /* stands for V in {"x":V} */
+    kg_err_t want;
+} strict_cases[] = {
+    {"trailing comma", "{\"a\":1,}", KG_ERR_JSON_SYNTAX},
+    {"trailing comma", "[1,]", KG_ERR_JSON_SYNTAX},
+    {"trailing comma", "{\"a\":{},}", KG_ERR_JSON_SYNTAX},
+    {"two commas", "{\"a\":1,,\"b\":2}", KG_ERR_JSON_SYNTAX},
+    {"two commas", "[1,,2]", KG_ERR_JSON_SYNTAX},
+    {"leading comma", "{,\"a\":1}", KG_ERR_JSON_SYNTAX},
+    {"leading comma", "[,1]", KG_ERR_JSON_SYNTAX},
+    {"doubled colon", "{\"a\"::1}", KG_ERR_JSON_SYNTAX},
+    {"doubled colon", "{\"a\": :1}", KG_ERR_JSON_SYNTAX},
+    {"missing value", "{\"a\":}", KG_ERR_JSON_SYNTAX},
+    {"missing value", "{\"a\":,\"b\":1}", KG_ERR_JSON_SYNTAX},
+    {"missing value", "{\"a\"}", KG_ERR_JSON_SYNTAX},
+    {"missing value", "{\"a\",\"b\":1}", KG_ERR_JSON_SYNTAX},
+    {"non-string key", "{a:1}", KG_ERR_JSON_SYNTAX},
+    {"non-string key", "{1:2}", KG_ERR_JSON_SYNTAX},
+    {"non-string key", "{true:2}", KG_ERR_JSON_SYNTAX},
+    {"non-string key", "{{}:1}", KG_ERR_JSON_SYNTAX},
+    {"non-string key", "{[]:1}", KG_ERR_JSON_SYNTAX},
+    {"bare word", "tomato", KG_ERR_JSON_SYNTAX},
+    {"bare word", "[nul]", KG_ERR_JSON_SYNTAX},
+    {"bare word", "True", KG_ERR_JSON_SYNTAX},
+    {"bare word", "nulll", KG_ERR_JSON_SYNTAX},
+    {"bare word", "NaN", KG_ERR_JSON_SYNTAX},
+    {"bare word", "'s'", KG_ERR_JSON_SYNTAX},
+    {"bare word", "t\"x\"", KG_ERR_JSON_SYNTAX},
+    {"bad number", "01", KG_ERR_JSON_SYNTAX},
+    {"bad number", "-", KG_ERR_JSON_SYNTAX},
+    {"bad number", "+1", KG_ERR_JSON_SYNTAX},
+    {"bad number", "--1", KG_ERR_JSON_SYNTAX},
+    {"bad number", "1.", KG_ERR_JSON_SYNTAX},
+    {"bad number", ".5", KG_ERR_JSON_SYNTAX},
+    {"bad number", "1e", KG_ERR_JSON_SYNTAX},
+    {"bad number", "1e+", KG_ERR_JSON_SYNTAX},
+    {"bad number", "1.5x", KG_ERR_JSON_SYNTAX},
+    {"bad number", "0x10", KG_ERR_JSON_SYNTAX},
+    {"missing comma", "{\"a\":1 \"b\":2}", KG_ERR_JSON_SYNTAX},
+    {"missing comma", "[1 2]", KG_ERR_JSON_SYNTAX},
+    {"missing comma", "[\"a\"\"b\"]", KG_ERR_JSON_SYNTAX},
+    {"missing comma", "[{}{}]", KG_ERR_JSON_SYNTAX},
+    {"missing colon", "{\"a\" 1}", KG_ERR_JSON_SYNTAX},
+    {"colon out of place", "{\"a\":1:2}", KG_ERR_JSON_SYNTAX},
+    {"colon out of place", "[\"a\":1]", KG_ERR_JSON_SYNTAX},
+    {"colon out of place", "[1:2]", KG_ERR_JSON_SYNTAX},
+    {"comma for colon", "{\"a\",1}", KG_ERR_JSON_SYNTAX},
+    {"well formed", "[1,-2.5e+3,0,-0,0.0,1E9,1e-2,true,false,null,\"s\",{},[]]", KG_OK},
+    {"well formed", " { \"a\" : [ 1 , { \"b\" : null } ] ,\t\"c\" :\r\n\"d\" } ", KG_OK},
+    {"well formed", "{\"y\":{\"z\":[[],[{}]]},\"w\":-0.5E-07}", KG_OK},
+};
+
+/* The document with V as the value of x, of s (a decoded string field: a
+ * syntax error comes before its type), or alone as the root. */
+static kg_err_t strict_case(const char *fmt, const char *value, bool decode)
+{
+    char src[256];
+    small_t o;
+    kg_err_t err;
+
+    snprintf(src, sizeof src, fmt, value);
+    err = decode ? decode_small(src, &o, NULL) : parse(src);
+    if (err == KG_ERR_JSON_SYNTAX) KG_CHECK_EQ(doc.count, 0);
+    return err == KG_ERR_JSON_TYPE ? KG_OK : err; /* {"s":1} is a well-formed type error */
+}
+
+static void strict_prefixes(const char *fmt, const char *value)
+{
+    char src[256];
+    int full = snprintf(src, sizeof src, fmt, value);
+
+    for (int n = 0; n < full; n++) {
+        char *p = malloc((size_t)n + 1);
+        memcpy(p, src, (size_t)n);
+        KG_CHECK(kg_json_parse(&doc, p, (size_t)n) != KG_OK);
+        free(p);
+    }
+}
+
+static void test_strictness_table(void)
+{
+    static const char *const shapes[] = {"{\"x\":%s}", "{\"i\":1,\"x\":%s,\"n\":2}", "{\"s\":%s}",
+                                         "{\"o\":{\"x\":%s}}", "{\"a\":[%s]}"};
+
+    for (size_t c = 0; c < sizeof strict_cases / sizeof strict_cases[0]; c++) {
+        for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+            kg_err_t p = strict_case(shapes[k], strict_cases[c].value, false);
+            kg_err_t d = strict_case(shapes[k], strict_cases[c].value, true);
+            if (p != strict_cases[c].want || d != strict_cases[c].want)
+                fprintf(stderr, "  %s: %s in %s\n", strict_cases[c].rule, strict_cases[c].value,
+                        shapes[k]);
+            KG_CHECK_ERR(p, strict_cases[c].want);
+            KG_CHECK_ERR(d, strict_cases[c].want);
+            if (strict_cases[c].want == KG_OK) strict_prefixes(shapes[k], strict_cases[c].value);
+        }
+        if (strict_cases[c].value[0] == '{') /* the object itself as the root */
+            KG_CHECK_ERR(strict_case("%s", strict_cases[c].value, false), strict_cases[c].want);
+    }
+}
+
+/* Literals and numbers in decoded fields: a type or range error, not a value. */
 static void test_bare_words(void)
 {
     small_t o;
     int bad;
-    const char *str;
-    int64_t v;
 
-    KG_CHECK_ERR(parse("{\"i\":tomato,\"s\":nul}"), KG_OK);
-    KG_CHECK_ERR(kg_json_int(&doc, 2, &v), KG_ERR_JSON_TYPE); /* starts like true */
-    KG_CHECK_ERR(kg_json_int(&doc, 4, &v), KG_ERR_JSON_TYPE);
-    KG_CHECK_ERR(kg_json_string(&doc, 4, &str, NULL), KG_ERR_JSON_TYPE);
-    KG_CHECK_ERR(decode_small("{\"i\":abc}", &o, &bad), KG_ERR_JSON_RANGE);
+    KG_CHECK_ERR(decode_small("{\"i\":true}", &o, &bad), KG_ERR_JSON_TYPE);
     KG_CHECK_EQ(bad, 1);
-    KG_CHECK_ERR(decode_small("{\"s\":abc}", &o, &bad), KG_ERR_JSON_TYPE);
-    KG_CHECK_ERR(decode_small("{\"s\":nul}", &o, &bad), KG_ERR_JSON_TYPE); /* not null */
-    KG_CHECK_ERR(decode_small("{\"n\":nulll}", &o, &bad), KG_ERR_JSON_TYPE);
-    KG_CHECK_EQ(bad, 2);
+    KG_CHECK_ERR(decode_small("{\"i\":1.5}", &o, &bad), KG_ERR_JSON_RANGE);
+    KG_CHECK_ERR(decode_small("{\"i\":1e3}", &o, &bad), KG_ERR_JSON_RANGE);
+    KG_CHECK_ERR(decode_small("{\"s\":false}", &o, &bad), KG_ERR_JSON_TYPE);
+    KG_CHECK_ERR(decode_small("{\"n\":null}", &o, &bad), KG_OK); /* null is absent */
+    KG_CHECK_ERR(decode_small("{\"i\":abc}", &o, &bad), KG_ERR_JSON_SYNTAX);
+    KG_CHECK_EQ(bad, -1);
 }
 
 /* {"a":[0,0,...]} uses 3 tokens plus one per element. */
@@ -861,6 +966,7 @@ int main(void)
     KG_RUN(test_key_matching);
     KG_RUN(test_duplicate_keys);
     KG_RUN(test_syntax);
+    KG_RUN(test_strictness_table);
     KG_RUN(test_bare_words);
     KG_RUN(test_too_many_tokens);
     KG_RUN(test_truncated_at_every_byte);

@@ -52,8 +52,11 @@ typedef struct {
     jsmntok_t tok[CONFIG_KGIOT_JSON_TOKENS];
 } kg_json_doc_t;
 
-/* Tokenize text[0..len). The root must be an object of "key":value members
- * with nothing but whitespace after it (a NUL counts as junk). On error
+/* Tokenize text[0..len). The text must be one JSON object as RFC 8259's
+ * grammar has it, nested values included (no trailing or doubled comma, one
+ * colon per member, string keys, only true/false/null and JSON numbers as
+ * bare values), with nothing but whitespace around it (a NUL counts as
+ * junk). Not checked: raw control bytes and UTF-8 inside strings. On error
  * doc->count is 0. Errors: KG_ERR_ARG (NULL, or len > INT_MAX),
  * KG_ERR_JSON_SYNTAX (also for truncated text), KG_ERR_JSON_TOKENS. */
 kg_err_t kg_json_parse(kg_json_doc_t *doc, char *text, size_t len);
