@@ -4,7 +4,8 @@
  * All kgiot functions that can fail return a kg_err_t. KG_OK is zero; every
  * error is negative so "if (err < 0)" and "if (err != KG_OK)" both work.
  * kg_err_name() gives the enum's own name ("KG_ERR_TLS_UNTRUSTED") for logs and
- * command-line output; kg_err_text() gives the one-line meaning.
+ * command-line output; kg_err_text() gives the one-line meaning (or, in an
+ * image built without meanings to save flash, the name again).
  */
 #ifndef KG_ERR_H
 #define KG_ERR_H
@@ -64,7 +65,8 @@ typedef enum { KG_ERR_LIST(KG_ERR_ENUM_) } kg_err_t;
 /* "KG_ERR_TLS_UNTRUSTED" for KG_ERR_TLS_UNTRUSTED; "KG_ERR_UNKNOWN" for values not in the list. */
 const char *kg_err_name(kg_err_t err);
 
-/* The one-line meaning of err. */
+/* The one-line meaning of err; its name when the image is built without
+ * meanings (CONFIG_KGIOT_ERR_MEANINGS off). */
 const char *kg_err_text(kg_err_t err);
 
 #endif
