@@ -104,10 +104,17 @@ typedef struct {
 typedef struct {
     kg_auth_config_t cfg;
     kg_http_client_t http;
-    kg_json_doc_t doc;
-    char tx[CONFIG_KGIOT_HTTP_TX_BUF];
+    /* A request's body and bytes are dead once its reply is complete (a
+     * retry resends them only before the first reply byte), and the reply's
+     * tokens are only made after that: the two share their bytes. */
+    union {
+        struct {
+            char tx[CONFIG_KGIOT_HTTP_TX_BUF];
+            char body[CONFIG_KGIOT_JSON_BODY_MAX];
+        };
+        kg_json_doc_t doc;
+    };
     char rx[CONFIG_KGIOT_HTTP_RX_BUF];
-    char body[CONFIG_KGIOT_JSON_BODY_MAX];
     char path[CONFIG_KGIOT_PATH_MAX];
     char host_header[CONFIG_KGIOT_HOST_MAX + 6]; /* "host:port" */
 } kg_auth_t;
