@@ -22,6 +22,7 @@
 #include "board.h"
 #include "board_port.h"
 #include "fake_platform.h"
+#include "kg_store.h"
 #include "kg_test.h"
 #include "peer_stack.h"
 #include "test_certs.h"
@@ -30,6 +31,13 @@
 #define API "/v1/playlist"
 /* memory_buffer_alloc's header in front of every block (32-bit target). */
 #define POOL_HEADER 32u
+/* The pool default (Kconfig) is the default configuration's measured peak
+ * (TLS 1.3, 16 KB input records) plus this margin: the allocator fragments,
+ * and the peak moves by ~50 B from run to run (ECC blinding). A peak that
+ * eats into the margin fails the suite, in every configuration it runs. */
+#define POOL_MARGIN 2048u
+/* What a whole login may take with 4 KB records (max-fragment-length 4096). */
+#define LOGIN_RAM_MAX_4K 32768u
 
 static kg_tls_t tls;
 static kg_transport_t pipe_tr, tls_tr;
@@ -99,6 +107,56 @@ static void print_pool(const char *what)
            MBEDTLS_SSL_IN_CONTENT_LEN, (unsigned)(used + used_blocks * POOL_HEADER));
 }
 
+/* kg_session_t field by field (README's breakdown), the large ones by name. */
+#define SESSION_FIELD(f)                                                                           \
+    printf("FIGURE session.%s %u\n", #f, (unsigned)sizeof(((kg_session_t *)0)->f))
+
+static void print_session_fields(void)
+{
+    SESSION_FIELD(cfg);
+    SESSION_FIELD(tcp);
+    SESSION_FIELD(tls);
+    SESSION_FIELD(auth);
+    SESSION_FIELD(auth.cfg);
+    SESSION_FIELD(auth.http);
+    SESSION_FIELD(auth.doc);
+    SESSION_FIELD(auth.tx);
+    SESSION_FIELD(auth.rx);
+    SESSION_FIELD(auth.body);
+    SESSION_FIELD(auth.path);
+    SESSION_FIELD(auth.host_header);
+    SESSION_FIELD(tokens);
+    SESSION_FIELD(qr_content);
+    SESSION_FIELD(qr_id);
+    SESSION_FIELD(code);
+    SESSION_FIELD(reply);
+}
+
+/* The whole login's RAM: the pool's peak with a header per block (an upper
+ * bound: the block count peaks apart), the kgiot objects an application
+ * owns (kg_session_t, kg_store_t), and the client's deepest stack. */
+static void check_ram(size_t stack)
+{
+    size_t peak, blocks, pool, total;
+    mbedtls_memory_buffer_alloc_max_get(&peak, &blocks);
+    pool = peak + blocks * POOL_HEADER;
+    total = pool + sizeof(kg_session_t) + sizeof(kg_store_t) + stack;
+    print_session_fields();
+    printf("FIGURE kg_session_t %u\nFIGURE kg_store_t %u\n", (unsigned)sizeof(kg_session_t),
+           (unsigned)sizeof(kg_store_t));
+    printf("FIGURE login_ram_%s_in%d %u\n", version_name(), MBEDTLS_SSL_IN_CONTENT_LEN,
+           (unsigned)total);
+    printf("FIGURE pool_configured_in%d %u\n", MBEDTLS_SSL_IN_CONTENT_LEN,
+           (unsigned)CONFIG_KGIOT_TLS_POOL_SIZE);
+    if (pool + POOL_MARGIN > CONFIG_KGIOT_TLS_POOL_SIZE)
+        printf("  pool peak %u + margin %u exceeds CONFIG_KGIOT_TLS_POOL_SIZE %u\n", (unsigned)pool,
+               POOL_MARGIN, (unsigned)CONFIG_KGIOT_TLS_POOL_SIZE);
+    KG_CHECK(pool + POOL_MARGIN <= CONFIG_KGIOT_TLS_POOL_SIZE);
+#if MBEDTLS_SSL_IN_CONTENT_LEN <= 4096
+    KG_CHECK(total <= LOGIN_RAM_MAX_4K);
+#endif
+}
+
 /* One handshake and a token exchange (getToken, then a guest call), then
  * the rest of a login and a refresh on the same connection. */
 static void login_over_tls(bool tls12_only)
@@ -116,6 +174,7 @@ static void login_over_tls(bool tls12_only)
     print_pool("login");
     printf("FIGURE stack_client_painted_%s_in%d %u\n", version_name(), MBEDTLS_SSL_IN_CONTENT_LEN,
            (unsigned)stack);
+    check_ram(stack);
 
     KG_CHECK(strstr(reply.body, "\"who\":\"user\"") != NULL);
     KG_CHECK_EQ(fp.refreshes, 1);
