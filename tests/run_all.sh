@@ -33,11 +33,11 @@ CC=clang suite asan-ubsan -DKGIOT_SANITIZE=ON
 
 step "mbedTLS 3.6 from Debian trixie source"
 bash tests/deps/mbedtls36.sh "$out/mbedtls36"
-suite host-mbedtls3 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls36/prefix"
+suite host-mbedtls3 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls36/prefix" -DKGIOT_CONFIG="$root/tests/host64.config"
 
 step "Mbed TLS 4.0 (TF-PSA-Crypto 1.0) from $(bash tests/deps/mbedtls4_dir.sh)"
 bash tests/deps/mbedtls4.sh "$out/mbedtls4"
-suite host-mbedtls4 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls4/prefix"
+suite host-mbedtls4 -DKGIOT_MBEDTLS_PREFIX="$out/mbedtls4/prefix" -DKGIOT_CONFIG="$root/tests/host64.config"
 
 step "fuzz (${fuzz_seconds}s per target)"
 CC=clang cmake -S "$root" -B "$out/fuzz" -DKGIOT_FUZZ=ON -DKGIOT_TESTS=OFF -DKGIOT_TOOLS=OFF >"$out/fuzz.configure.log"

@@ -8,7 +8,7 @@ bench_build() {
     local out=$1 main=$2 p=$3 mb=() defs=() incs=(-I "$tmp" -I port/include -I port/posix/include)
     shift 3
     [ -f "$tmp/kg_config.h" ] ||
-        KCONFIG_CONFIG=/nonexistent /usr/bin/python3 -m genconfig --header-path "$tmp/kg_config.h" Kconfig
+        KCONFIG_CONFIG=tests/host64.config /usr/bin/python3 -m genconfig --header-path "$tmp/kg_config.h" Kconfig
     for d in components/*/include; do incs+=(-I "$d"); done
     local srcs=("$main" port/posix/kg_port_posix.c)
     for comp in kg_err kg_json kg_net kg_http kg_tls kg_auth; do

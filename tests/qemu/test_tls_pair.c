@@ -218,6 +218,30 @@ static void test_login_over_tls12(void)
 }
 #endif
 
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+/* A server that ignores max-fragment-length: kg_tls counts and logs it, and
+ * records up to the input buffer's size still pass (the login's replies are
+ * small); a 16 KB record is refused at its header (mbedTLS's
+ * INVALID_RECORD, never a write past the buffer) and the call fails with
+ * KG_ERR_TLS_IO, after the one retry on a fresh connection. */
+static void test_server_ignoring_mfl(void)
+{
+    tls_server_config_t server = server_config(true, true);
+    server.ignore_mfl = true;
+    KG_CHECK_ERR(connect_session(&server, test_ca_pem, test_ca_pem_len), KG_OK);
+    KG_CHECK_ERR(kg_call_guest(&s, API, "{}", &reply), KG_OK);
+    KG_CHECK_EQ(tls_server_stats.mfl_code, MBEDTLS_SSL_MAX_FRAG_LEN_NONE);
+    KG_CHECK_EQ(tls.mfl_ignored, 1);
+    KG_CHECK_EQ(tls.mfl_agreed, 0);
+
+    server.oversized_record = true;
+    KG_CHECK_ERR(connect_session(&server, test_ca_pem, test_ca_pem_len), KG_OK);
+    KG_CHECK_ERR(kg_call_guest(&s, API, "{}", &reply), KG_ERR_TLS_IO);
+    KG_CHECK_EQ(tls.last_mbedtls_err, MBEDTLS_ERR_SSL_INVALID_RECORD);
+    KG_CHECK_EQ(tls.mfl_ignored, 1);
+}
+#endif
+
 static void test_wrong_host_name_refused(void)
 {
     const tls_server_config_t server = server_config(false, false);
@@ -256,6 +280,9 @@ int main(void)
     KG_RUN(test_idle_close_resumes_session);
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
     KG_RUN(test_login_over_tls12);
+#endif
+#if MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+    KG_RUN(test_server_ignoring_mfl);
 #endif
     KG_RUN(test_wrong_host_name_refused);
     KG_RUN(test_unknown_ca_refused);

@@ -71,6 +71,7 @@ static struct {
 #endif
     mbedtls_ssl_ticket_context ticket;
     bool started, open, handshaken, closing;
+    bool ignore_mfl, oversized_record;
     uint8_t c2s[20 * 1024]; /* client to server, not yet read by the server */
     size_t c2s_len;
     uint8_t s2c[20 * 1024]; /* server to client, not yet read by the client */
@@ -114,10 +115,39 @@ static bool is_want(int rc)
     return rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE;
 }
 
+/* TLS 1.2 servers answer max-fragment-length from session_negotiate's
+ * code, set while the ClientHello is read: cleared after every step, the
+ * ServerHello goes out without the extension. */
+static int handshake(void)
+{
+    int rc = 0;
+    if (!srv.ignore_mfl) return mbedtls_ssl_handshake(&srv.ssl);
+    while (rc == 0 && !mbedtls_ssl_is_handshake_over(&srv.ssl)) {
+        rc = mbedtls_ssl_handshake_step(&srv.ssl);
+        if (srv.ssl.MBEDTLS_PRIVATE(session_negotiate) != NULL)
+            srv.ssl.MBEDTLS_PRIVATE(session_negotiate)->MBEDTLS_PRIVATE(mfl_code) =
+                MBEDTLS_SSL_MAX_FRAG_LEN_NONE;
+    }
+    return rc;
+}
+
+/* An application record of a full 16 KB plaintext under AES-GCM (8-byte
+ * explicit nonce, 16-byte tag), header first. */
+static void send_oversized_record(void)
+{
+    static const unsigned char header[5] = {23, 3, 3, 16408 >> 8, 16408 & 0xFF};
+    size_t room = sizeof srv.s2c - srv.s2c_len;
+    if (room < sizeof header + 16408) return;
+    memcpy(srv.s2c + srv.s2c_len, header, sizeof header);
+    memset(srv.s2c + srv.s2c_len + sizeof header, 0, 16408);
+    srv.s2c_len += sizeof header + 16408;
+}
+
 static void step_handshake(void)
 {
-    int rc = mbedtls_ssl_handshake(&srv.ssl);
+    int rc = handshake();
     if (rc == 0) {
+        if (srv.oversized_record) send_oversized_record();
         srv.handshaken = true;
         tls_server_stats.handshakes++;
         tls_server_stats.version = (int)mbedtls_ssl_get_version_number(&srv.ssl);
@@ -283,6 +313,8 @@ static int setup_ssl(const tls_server_config_t *cfg)
                                          MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc != 0) return rc;
     if (cfg->tls12_only) mbedtls_ssl_conf_max_tls_version(&srv.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    srv.ignore_mfl = cfg->ignore_mfl;
+    srv.oversized_record = cfg->oversized_record;
     rc = mbedtls_ssl_conf_own_cert(&srv.conf, &srv.cert, &srv.key);
     if (rc == 0) rc = setup_rng_and_ticket();
     if (rc != 0) return rc;
