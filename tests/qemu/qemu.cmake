@@ -48,12 +48,13 @@ kg_qemu_image(test_board SOURCES ${_kq}/test_board.c LIBS kg_err)
 #   test_tls         real TLS peers over loopback sockets, run by Python;
 #                    test_tls_pair below is its counterpart on the board
 #   test_qr_zbar     renders to files that Python and zbarimg read back
+#   test_err_names   builds kg_err itself and reads its own executable from /proc
 #   test_qr          only when qrcodegen is not cross-built (kg_qr left out)
 #   any suite that includes the POSIX port (kg_port_posix.h, or its
 #                    file-backed flash kg_flash_file.h): test_port_posix and
 #                    kg_store's suites; test_login_flow below runs kg_store
 #                    on the board's RAM flash, power cuts included
-set(_kq_skip test_tls test_qr_zbar)
+set(_kq_skip test_tls test_qr_zbar test_err_names)
 if(NOT TARGET kg_qr)
     list(APPEND _kq_skip test_qr)
 endif()

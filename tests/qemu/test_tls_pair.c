@@ -32,10 +32,12 @@
 /* memory_buffer_alloc's header in front of every block (32-bit target). */
 #define POOL_HEADER 32u
 /* The pool default (Kconfig) is the default configuration's measured peak
- * (TLS 1.3, 16 KB input records) plus this margin: the allocator fragments,
- * and the peak moves by ~50 B from run to run (ECC blinding). A peak that
- * eats into the margin fails the suite, in every configuration it runs. */
-#define POOL_MARGIN 2048u
+ * with block headers (TLS 1.3, 16 KB input records: 32,476 B with mbedTLS
+ * 3.6) plus at least this margin, for the allocator's fragmentation and
+ * peaks that move by ~50 B from run to run (ECC blinding). A peak that eats
+ * into the margin fails the suite, in every configuration it runs: a change
+ * that needs more pool must raise the default (or its configuration's pool). */
+#define POOL_MARGIN 4096u
 /* What a whole login may take with 4 KB records (max-fragment-length 4096). */
 #define LOGIN_RAM_MAX_4K 32768u
 
@@ -50,8 +52,13 @@ static kg_port_t quiet_port; /* the board's port without log: stack figures */
 /* The server with the "localhost" leaf, or with the leaf for another name. */
 static tls_server_config_t server_config(bool right_name, bool tls12_only)
 {
-    tls_server_config_t c = {test_server_pem, test_server_pem_len, test_server_key,
-                             test_server_key_len, tls12_only};
+    tls_server_config_t c = {test_server_pem,
+                             test_server_pem_len,
+                             test_server_key,
+                             test_server_key_len,
+                             tls12_only,
+                             false,
+                             false};
     if (!right_name) {
         c.cert = test_wrongname_pem;
         c.cert_len = test_wrongname_pem_len;
@@ -222,8 +229,8 @@ static void test_login_over_tls12(void)
 /* A server that ignores max-fragment-length: kg_tls counts and logs it, and
  * records up to the input buffer's size still pass (the login's replies are
  * small); a 16 KB record is refused at its header (mbedTLS's
- * INVALID_RECORD, never a write past the buffer) and the call fails with
- * KG_ERR_TLS_IO, after the one retry on a fresh connection. */
+ * BAD_INPUT_DATA: more than the input buffer holds, nothing written past it)
+ * and the call fails with KG_ERR_TLS_IO. */
 static void test_server_ignoring_mfl(void)
 {
     tls_server_config_t server = server_config(true, true);
@@ -237,7 +244,7 @@ static void test_server_ignoring_mfl(void)
     server.oversized_record = true;
     KG_CHECK_ERR(connect_session(&server, test_ca_pem, test_ca_pem_len), KG_OK);
     KG_CHECK_ERR(kg_call_guest(&s, API, "{}", &reply), KG_ERR_TLS_IO);
-    KG_CHECK_EQ(tls.last_mbedtls_err, MBEDTLS_ERR_SSL_INVALID_RECORD);
+    KG_CHECK_EQ(tls.last_mbedtls_err, MBEDTLS_ERR_SSL_BAD_INPUT_DATA); /* more than fits */
     KG_CHECK_EQ(tls.mfl_ignored, 1);
 }
 #endif
