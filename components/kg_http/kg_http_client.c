@@ -86,6 +86,7 @@ static bool dropped(kg_err_t err)
 static kg_err_t attempt(kg_http_client_t *c, size_t len, bool no_body, uint64_t deadline)
 {
     kg_http_resp_init(&c->resp, c->rx, c->rx_cap, no_body);
+    kg_http_resp_keep(&c->resp, c->keep);
     kg_err_t err = connect_and_send(c, len, deadline);
     return err == KG_OK ? receive_reply(c, deadline) : err;
 }

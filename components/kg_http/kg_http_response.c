@@ -2,12 +2,17 @@
  * kg_http_response.c - incremental HTTP/1.x response parser; no I/O.
  *
  * Buffer layout while parsing (all offsets into r->buf):
- *   [0, head_len)                     the final reply's status line and headers
+ *   [0, head_len)                     the kept header lines, "name: value\n" each
  *   [head_len, head_len + body_len)   the decoded body, contiguous
  *   [pos, used)                       raw input not yet consumed
- * Chunk data is moved down to the end of the decoded body as it arrives, and
- * an unfinished line left at the end of a feed is moved down after it, so a
- * chunked body needs only its own size plus one unfinished line of room.
+ * The header block streams through: the status line and the framing headers
+ * are read whole and acted on, the headers the caller asked to keep are
+ * copied down to the kept lines, and every other header is dropped as it
+ * arrives (at most r->window bytes of its name are ever held). So a proxy's
+ * kilobytes of cookies need no room; CONFIG_KGIOT_HTTP_HEAD_MAX bounds the
+ * block. Input left unconsumed at the end of a feed (an unfinished line) is
+ * moved down to the end of the kept lines or the decoded body, so the buffer
+ * needs room for the body, the kept lines and one unfinished line.
  * Lines are found with memchr from r->scan, which remembers where the last
  * search stopped: feeding one byte at a time stays linear.
  */
@@ -17,7 +22,9 @@
 
 enum {
     ST_STATUS,     /* status line */
-    ST_HEADERS,    /* header lines up to the blank line */
+    ST_FIELD,      /* the start of a header line, or the blank line */
+    ST_FIELD_READ, /* a header read whole: a framing or a kept one */
+    ST_FIELD_SKIP, /* a header dropped as it streams, up to its line end */
     ST_BODY,       /* Content-Length body, close-delimited body or chunk data */
     ST_CHUNK_SIZE, /* chunk-size [; extensions] line */
     ST_TRAILERS,   /* trailer lines after the last chunk */
@@ -26,10 +33,16 @@ enum {
 };
 
 enum {
-    F_NO_BODY = 1,    /* reply to HEAD */
-    F_CLOSE = 2,      /* Connection: close */
-    F_KEEP_ALIVE = 4, /* Connection: keep-alive */
+    F_NO_BODY = 1,     /* reply to HEAD */
+    F_CLOSE = 2,       /* Connection: close */
+    F_KEEP_ALIVE = 4,  /* Connection: keep-alive */
+    F_NEED_COLON = 8,  /* a dropped header that could be a framing one, before its colon */
+    F_PREV_BLANK = 16, /* ... and the last byte dropped of it was a blank */
 };
+
+/* The headers that frame the reply: read whatever the keep list says. */
+static const char *const framing[] = {"Content-Length", "Transfer-Encoding", "Connection", NULL};
+#define FRAMING_WINDOW sizeof("Transfer-Encoding:") - 1
 
 /* step() results besides a (negative) kg_err_t. */
 #define WAIT 0 /* more input needed */
@@ -41,8 +54,18 @@ void kg_http_resp_init(kg_http_resp_t *r, char *buf, size_t cap, bool no_body)
     r->buf = buf;
     r->cap = cap;
     r->flags = no_body ? F_NO_BODY : 0;
+    r->window = FRAMING_WINDOW;
 }
 
+void kg_http_resp_keep(kg_http_resp_t *r, const char *const *names)
+{
+    r->keep = names;
+    r->window = FRAMING_WINDOW;
+    for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+        size_t n = strlen(names[i]) + 1; /* and the colon */
+        if (n > r->window) r->window = n;
+    }
+}
 char *kg_http_resp_space(kg_http_resp_t *r, size_t *space)
 {
     *space = r->cap - r->used;
@@ -126,25 +149,33 @@ static inline size_t parse_number(const char *s, size_t n, unsigned base, size_t
     return i;
 }
 
-/* The next complete line at r->pos, without its LF or CRLF; false if its
- * end has not arrived yet. Consumes the line. */
-static bool next_line(kg_http_resp_t *r, const char **line, size_t *len)
+/* The next complete line at r->pos, ending before end, without its LF or
+ * CRLF. Consumes it and returns its length with the line end; 0 if its end
+ * has not arrived yet. */
+static size_t next_line(kg_http_resp_t *r, size_t end, const char **line, size_t *len)
 {
     const char *start = r->buf + r->pos;
-    const char *lf = memchr(r->buf + r->scan, '\n', r->used - r->scan);
+    const char *lf = memchr(r->buf + r->scan, '\n', end - r->scan);
     if (lf == NULL) {
-        r->scan = r->used;
-        return false;
+        r->scan = end;
+        return 0;
     }
     size_t n = (size_t)(lf - start);
-    if (n > 0 && start[n - 1] == '\r') n--;
     *line = start;
-    *len = n;
+    *len = (n > 0 && start[n - 1] == '\r') ? n - 1 : n;
     r->pos = r->scan = (size_t)(lf - r->buf) + 1;
-    return true;
+    return n + 1;
 }
 
 /* ---- status line and headers ---- */
+
+/* n bytes of the head at r->pos are done with. */
+static void consume_head(kg_http_resp_t *r, size_t n)
+{
+    r->pos += n;
+    r->scan = r->pos;
+    r->head_seen += n;
+}
 
 /* "HTTP/1.x SSS[ reason]": one version digit, a status 100..599. */
 static kg_err_t on_status_line(kg_http_resp_t *r, const char *s, size_t n)
@@ -154,7 +185,7 @@ static kg_err_t on_status_line(kg_http_resp_t *r, const char *s, size_t n)
         return KG_ERR_HTTP_SYNTAX;
     r->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
     r->minor_version = s[7] - '0';
-    r->state = ST_HEADERS;
+    r->state = ST_FIELD;
     return KG_OK;
 }
 
@@ -197,26 +228,141 @@ static void on_connection(kg_http_resp_t *r, const char *v, size_t n)
     }
 }
 
-/* s starts with name (len bytes) and a colon. */
-static bool is_name(const char *s, size_t n, const char *name, size_t len)
+/* name[0..len) is one of names (NULL-terminated; NULL: none), ignoring case. */
+static bool in_list(const char *const *names, const char *name, size_t len)
 {
-    return n > len && s[len] == ':' && same_ci(s, len, name, len);
+    for (size_t i = 0; names != NULL && names[i] != NULL; i++)
+        if (same_ci(name, len, names[i], strlen(names[i]))) return true;
+    return false;
 }
 
-/* Only the three headers that frame the reply are looked at now. Lines that
- * could be one of them (initial C or T) must be well-formed; the others are
- * only checked for obs-fold and stay in the block for kg_http_resp_header(). */
-static kg_err_t on_header_line(kg_http_resp_t *r, const char *s, size_t n)
+/* Copy a kept header line down to the end of the kept lines (it lies at or
+ * after it, and its copy is no longer than the line was with its LF). */
+static void keep_line(kg_http_resp_t *r, const char *s, size_t n)
 {
-    size_t name_len, vn;
-    const char *v;
-    char initial = lower(s[0]);
-    if (is_blank(s[0])) return KG_ERR_HTTP_SYNTAX;
-    if (initial != 'c' && initial != 't') return KG_OK;
-    if (is_name(s, n, "Content-Length", 14)) return on_content_length(r, s + 15, n - 15);
-    if (is_name(s, n, "Transfer-Encoding", 17)) return on_transfer_encoding(r, s + 18, n - 18);
-    if (is_name(s, n, "Connection", 10)) on_connection(r, s + 11, n - 11);
-    return split_field(s, n, &name_len, &v, &vn) ? KG_OK : KG_ERR_HTTP_SYNTAX;
+    memmove(r->buf + r->head_len, s, n);
+    r->buf[r->head_len + n] = '\n';
+    r->head_len += n + 1;
+}
+
+/* A framing or kept header, whole: s[r->name_len] is its colon. */
+static kg_err_t on_field(kg_http_resp_t *r, const char *s, size_t n)
+{
+    size_t len = r->name_len;
+    const char *v = s + len + 1;
+    size_t vn = n - len - 1;
+    kg_err_t err = KG_OK;
+    r->state = ST_FIELD;
+    if (IS_WORD(s, len, "Content-Length")) err = on_content_length(r, v, vn);
+    if (IS_WORD(s, len, "Transfer-Encoding")) err = on_transfer_encoding(r, v, vn);
+    if (IS_WORD(s, len, "Connection")) on_connection(r, v, vn);
+    if (err == KG_OK && in_list(r->keep, s, len)) keep_line(r, s, n);
+    return err;
+}
+
+/* The status line, or a header read whole. */
+static int on_head_line(kg_http_resp_t *r, size_t end)
+{
+    const char *s;
+    size_t n;
+    size_t took = next_line(r, end, &s, &n);
+    if (took == 0) return WAIT;
+    r->head_seen += took;
+    kg_err_t err = r->state == ST_STATUS ? on_status_line(r, s, n) : on_field(r, s, n);
+    return err != KG_OK ? (int)err : GO;
+}
+
+static int skip_field(kg_http_resp_t *r, bool need_colon)
+{
+    r->state = ST_FIELD_SKIP;
+    if (need_colon) r->flags |= F_NEED_COLON;
+    return GO;
+}
+
+static void note_prev_blank(kg_http_resp_t *r, bool blank)
+{
+    r->flags = (uint8_t)(blank ? (r->flags | F_PREV_BLANK) : (r->flags & ~F_PREV_BLANK));
+}
+
+/* A dropped header whose name could be a framing one's must still be
+ * "name:" with no blank before the colon. Looks for the colon in p[0..avail);
+ * *from: where the search for the line end may start. */
+static int check_colon(kg_http_resp_t *r, const char *p, size_t avail, size_t *from)
+{
+    size_t i = 0;
+    while (i < avail && p[i] != ':' && p[i] != '\n')
+        i++;
+    *from = i;
+    if (i == avail) { /* not here yet */
+        if (avail > 0) note_prev_blank(r, is_blank(p[avail - 1]));
+        return GO;
+    }
+    bool blank = i > 0 ? is_blank(p[i - 1]) : (r->flags & F_PREV_BLANK) != 0;
+    if (p[i] == '\n' || blank) return KG_ERR_HTTP_SYNTAX;
+    r->flags &= (uint8_t)~F_NEED_COLON;
+    return GO;
+}
+
+/* Drop what has arrived of a header nobody reads, up to its line end. */
+static int on_field_skip(kg_http_resp_t *r, size_t end)
+{
+    const char *p = r->buf + r->pos;
+    size_t avail = end - r->pos, from = 0;
+    if (r->flags & F_NEED_COLON) {
+        int rc = check_colon(r, p, avail, &from);
+        if (rc != GO) return rc;
+    }
+    const char *lf = memchr(p + from, '\n', avail - from);
+    consume_head(r, lf != NULL ? (size_t)(lf - p) + 1 : avail);
+    if (lf == NULL) return WAIT;
+    r->state = ST_FIELD;
+    return GO;
+}
+
+static bool could_frame(char initial)
+{
+    initial = lower(initial);
+    return initial == 'c' || initial == 't';
+}
+
+/* Read the header at p whole or drop it, by its name: the bytes up to its
+ * colon, which for any header read come within r->window bytes. Lines that
+ * could be a framing header (initial C or T) must be "name: value" with no
+ * blank before the colon; other lines are not checked further. */
+static int classify_field(kg_http_resp_t *r, const char *p, size_t avail)
+{
+    size_t w = avail < r->window ? avail : r->window, i = 0;
+    while (i < w && p[i] != ':' && p[i] != '\n')
+        i++;
+    if (i == avail && avail < r->window) return WAIT; /* the name may still end in time */
+    bool ct = could_frame(p[0]);
+    if (i == w || p[i] == '\n') return skip_field(r, ct); /* too long to be read, or no colon */
+    if (ct && is_blank(p[i - 1])) return KG_ERR_HTTP_SYNTAX;
+    if (!in_list(framing, p, i) && !in_list(r->keep, p, i)) return skip_field(r, false);
+    r->name_len = i;
+    r->state = ST_FIELD_READ;
+    return GO;
+}
+
+static kg_err_t end_of_head(kg_http_resp_t *r);
+
+/* The blank line, k bytes, ends the head. */
+static int blank_line(kg_http_resp_t *r, size_t k)
+{
+    consume_head(r, k);
+    kg_err_t err = end_of_head(r);
+    return err != KG_OK ? (int)err : GO;
+}
+
+static int on_field_start(kg_http_resp_t *r, size_t end)
+{
+    const char *p = r->buf + r->pos;
+    size_t avail = end - r->pos;
+    if (avail == 0 || (p[0] == '\r' && avail < 2)) return WAIT;
+    if (p[0] == '\n') return blank_line(r, 1);
+    if (p[0] == '\r' && p[1] == '\n') return blank_line(r, 2);
+    if (is_blank(p[0])) return KG_ERR_HTTP_SYNTAX; /* obs-fold, or a stray CR */
+    return classify_field(r, p, avail);
 }
 
 static void finish(kg_http_resp_t *r)
@@ -248,15 +394,42 @@ static kg_err_t end_of_head(kg_http_resp_t *r)
 {
     if (r->status < 200) { /* interim reply: drop it, parse what follows afresh */
         size_t rest = r->used - r->pos;
+        const char *const *keep = r->keep;
         memmove(r->buf, r->buf + r->pos, rest);
         kg_http_resp_init(r, r->buf, r->cap, (r->flags & F_NO_BODY) != 0);
+        kg_http_resp_keep(r, keep);
         r->used = rest;
         return KG_OK;
     }
-    r->head_len = r->pos;
     r->head_done = true;
     r->keep_alive = !(r->flags & F_CLOSE) && (r->minor_version > 0 || (r->flags & F_KEEP_ALIVE));
     return choose_framing(r);
+}
+
+static int head_handler(kg_http_resp_t *r, size_t end)
+{
+    switch (r->state) {
+    case ST_FIELD: return on_field_start(r, end);
+    case ST_FIELD_SKIP: return on_field_skip(r, end);
+    default: return on_head_line(r, end); /* ST_STATUS, ST_FIELD_READ */
+    }
+}
+
+/* The status line (LF included) must end within CONFIG_KGIOT_HTTP_LINE_MAX
+ * bytes and the head (blank line included) within CONFIG_KGIOT_HTTP_HEAD_MAX.
+ * The handlers see no byte past the limit, and a head still unfinished when
+ * they have seen every byte up to it is too large: the limits trip as soon
+ * as they are sure to be broken, whatever the input's split. */
+static int head_step(kg_http_resp_t *r)
+{
+    bool status = r->state == ST_STATUS;
+    size_t limit = status ? (size_t)CONFIG_KGIOT_HTTP_LINE_MAX : (size_t)CONFIG_KGIOT_HTTP_HEAD_MAX;
+    size_t room = limit > r->head_seen ? limit - r->head_seen : 0;
+    size_t avail = r->used - r->pos;
+    size_t end = r->pos + (avail < room ? avail : room);
+    int rc = head_handler(r, end);
+    if (rc != WAIT || r->head_seen + (end - r->pos) < limit) return rc;
+    return status ? KG_ERR_HTTP_STATUS_LINE_TOO_LONG : KG_ERR_HTTP_HEADERS_TOO_LARGE;
 }
 
 /* ---- body ---- */
@@ -295,30 +468,18 @@ static kg_err_t on_chunk_size(kg_http_resp_t *r, const char *s, size_t n)
     return KG_OK;
 }
 
-static kg_err_t on_line(kg_http_resp_t *r, const char *s, size_t n)
+/* A chunk-size line, or a trailer line (skipped up to the blank line). */
+static int on_body_line(kg_http_resp_t *r)
 {
-    switch (r->state) {
-    case ST_STATUS: return on_status_line(r, s, n);
-    case ST_HEADERS: return n != 0 ? on_header_line(r, s, n) : end_of_head(r);
-    case ST_CHUNK_SIZE: return on_chunk_size(r, s, n);
-    default: /* ST_TRAILERS: skipped up to the blank line */
-        if (n == 0) finish(r);
-        return KG_OK;
-    }
-}
-
-/* The status line (LF included) must end within CONFIG_KGIOT_HTTP_LINE_MAX
- * bytes and the header block (blank line included) within
- * CONFIG_KGIOT_HTTP_HEADERS_MAX. min_end: the least they can end at, given
- * the input so far: checked on every byte, the limits trip as soon as they
- * are sure to be broken, whatever the input's split. */
-static kg_err_t check_head_limits(const kg_http_resp_t *r, size_t min_end)
-{
-    if (r->state == ST_STATUS && min_end > CONFIG_KGIOT_HTTP_LINE_MAX)
-        return KG_ERR_HTTP_STATUS_LINE_TOO_LONG;
-    if (r->state == ST_HEADERS && min_end > CONFIG_KGIOT_HTTP_HEADERS_MAX)
-        return KG_ERR_HTTP_HEADERS_TOO_LARGE;
-    return KG_OK;
+    const char *s;
+    size_t n;
+    kg_err_t err = KG_OK;
+    if (next_line(r, r->used, &s, &n) == 0) return WAIT;
+    if (r->state == ST_CHUNK_SIZE)
+        err = on_chunk_size(r, s, n);
+    else if (n == 0)
+        finish(r);
+    return err != KG_OK ? (int)err : GO;
 }
 
 /* The CRLF (or LF) after a chunk's data, checked byte by byte: cheaper
@@ -338,17 +499,14 @@ static int on_chunk_end(kg_http_resp_t *r)
 
 static int step(kg_http_resp_t *r)
 {
-    const char *s;
-    size_t n = 0;
-    if (r->state == ST_BODY) return on_body_bytes(r);
-    if (r->state == ST_CHUNK_END) return on_chunk_end(r);
-    if (r->state == ST_DONE) return WAIT;
-    bool got = next_line(r, &s, &n);
-    /* A header line other than the blank one needs at least one more after it. */
-    kg_err_t err =
-        check_head_limits(r, got ? r->pos + (r->state == ST_HEADERS && n != 0) : r->used + 1);
-    if (err == KG_OK && got) err = on_line(r, s, n);
-    return err != KG_OK ? (int)err : got;
+    switch (r->state) {
+    case ST_BODY: return on_body_bytes(r);
+    case ST_CHUNK_END: return on_chunk_end(r);
+    case ST_CHUNK_SIZE:
+    case ST_TRAILERS: return on_body_line(r);
+    case ST_DONE: return WAIT;
+    default: return head_step(r);
+    }
 }
 
 kg_err_t kg_http_resp_feed(kg_http_resp_t *r, size_t n)
@@ -363,17 +521,18 @@ kg_err_t kg_http_resp_feed(kg_http_resp_t *r, size_t n)
         if (r->used > r->pos) r->keep_alive = false; /* bytes after the reply: out of step */
         return KG_OK;
     }
-    if (r->head_done && r->pos > r->head_len + r->body_len) {
-        /* Move an unfinished chunk line down to the end of the decoded body. */
-        size_t gap = r->pos - r->head_len - r->body_len;
-        memmove(r->buf + r->pos - gap, r->buf + r->pos, r->used - r->pos);
+    size_t kept = r->head_len + r->body_len;
+    if (r->pos > kept) {
+        /* Move an unfinished line down to the end of what is kept. */
+        size_t gap = r->pos - kept;
+        memmove(r->buf + kept, r->buf + r->pos, r->used - r->pos);
         r->used -= gap;
         r->scan -= gap;
         r->pos -= gap;
     }
     if (r->used < r->cap) return KG_OK;
-    /* Full, and more input needed: name the limit (a head that does not fit
-     * in the buffer counts as too large). */
+    /* Full, and more input needed: name the limit (a kept header or a head
+     * line that does not fit in the buffer counts as too large). */
     return r->head_done ? KG_ERR_HTTP_BODY_TOO_LARGE : KG_ERR_HTTP_HEADERS_TOO_LARGE;
 }
 
@@ -394,10 +553,10 @@ char *kg_http_resp_body(kg_http_resp_t *r, size_t *len)
 
 const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_t *len)
 {
-    const char *end = r->buf + r->head_len; /* head_len is 0 until head_done */
+    const char *end = r->buf + r->head_len;
     size_t want = strlen(name);
-    for (const char *p = r->buf; p < end;) {
-        const char *lf = memchr(p, '\n', (size_t)(end - p)); /* the block ends with one */
+    for (const char *p = r->buf; r->head_done && p < end;) {
+        const char *lf = memchr(p, '\n', (size_t)(end - p)); /* every kept line ends with one */
         const char *v;
         size_t name_len;
         if (split_field(p, (size_t)(lf - p), &name_len, &v, len) &&

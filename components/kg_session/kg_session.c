@@ -216,7 +216,11 @@ static kg_err_t auth_init(kg_session_t *s, const kg_transport_t *tr)
         .path_virtual_bind_info = c->path_virtual_bind_info,
         .timeout_ms = c->timeout_ms,
     };
+    /* The only reply headers the session reads (clock and backoff); every
+     * other one is dropped as it arrives. */
+    static const char *const kept[] = {"Date", "Retry-After", NULL};
     kg_err_t err = kg_auth_init(&s->auth, &ac, s->port, tr);
+    s->auth.http.keep = kept;
     s->call_timeout_ms = s->auth.cfg.timeout_ms; /* with kg_auth's default applied */
     return err;
 }

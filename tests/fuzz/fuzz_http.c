@@ -8,8 +8,9 @@
  * the seed token_response.http) pieces cycle through fixed sizes.
  *
  * The reply is parsed twice, in those pieces and whole, into heap buffers of
- * exactly cap bytes: the sanitizers catch any overrun, and the two outcomes
- * must agree (the parser may not depend on how the bytes were split).
+ * exactly cap bytes, keeping three headers: the sanitizers catch any overrun,
+ * and the two outcomes (kept header values included) must agree (the parser
+ * may not depend on how the bytes were split).
  * One exception: bytes after a complete reply clear keep_alive, and whether
  * they are seen depends on when they arrive, so keep_alive is not compared
  * when either parse had such bytes.
@@ -33,8 +34,18 @@ typedef struct {
     int status;
     bool keep_alive, done, trailing;
     size_t body_len;
-    uint32_t body_hash;
+    uint32_t body_hash, header_hash;
 } outcome_t;
+
+/* Kept in every parse: their values must not depend on the split either. */
+static const char *const kept[] = {"content-type", "X", "Date", NULL};
+
+static uint32_t hash(uint32_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = h * 31u + (uint8_t)p[i];
+    return h;
+}
 
 static void read_plan(const uint8_t *data, size_t size, plan_t *p)
 {
@@ -87,14 +98,13 @@ static void finish(kg_http_resp_t *r, kg_err_t err, bool trailing, outcome_t *o)
     size_t n, vlen;
     const char *body = kg_http_resp_body(r, &n);
     o->body_len = n;
-    for (size_t i = 0; i < n; i++)
-        o->body_hash = o->body_hash * 31u + (uint8_t)body[i];
-    if (r->head_done) {
-        const char *v = kg_http_resp_header(r, "content-type", &vlen);
+    o->body_hash = hash(0, body, n);
+    for (size_t i = 0; kept[i] != NULL && r->head_done; i++) {
+        const char *v = kg_http_resp_header(r, kept[i], &vlen);
         if (v != NULL && (v < r->buf || v + vlen > r->buf + r->head_len)) abort();
-        v = kg_http_resp_header(r, "X", &vlen);
-        if (v != NULL && (v < r->buf || v + vlen > r->buf + r->head_len)) abort();
+        o->header_hash = v != NULL ? hash(o->header_hash + 1, v, vlen) : o->header_hash * 7u;
     }
+    if (kg_http_resp_header(r, "Server", &vlen) != NULL) abort(); /* not kept */
 }
 
 static void parse(const plan_t *p, bool whole, outcome_t *o)
@@ -104,6 +114,7 @@ static void parse(const plan_t *p, bool whole, outcome_t *o)
     kg_err_t err = KG_OK;
     size_t off = 0, i = 0, fed = 0;
     kg_http_resp_init(&r, buf, p->cap, p->no_body);
+    kg_http_resp_keep(&r, kept);
     while (err == KG_OK && off < p->len) {
         size_t n = whole ? p->len : (p->n_sizes ? p->sizes[i++ % p->n_sizes] : 1);
         if (n == 0) n = 1;

@@ -127,6 +127,22 @@ class Login(Base):
         self.mock.config(confirm_after_polls=2, http429=1)
         self.assert_logged_in()
 
+    def test_gateway_adds_kilobytes_of_headers(self):
+        # Issue 11, defect 7: a CDN in front of the platform adds 8 KB of
+        # cookies and trace headers to every reply (4 times the receive
+        # buffer), and a refresh and a call follow on the same session.
+        self.mock.config(confirm_after_polls=3, gateway_headers=8000, encoding="chunked")
+        events, _ = self.assert_logged_in()
+        self.assertEqual(events, ["qr_ready", "scanned", "confirmed", "logged_in"])
+        self.mock.control("POST", "/__mock/expire", {"what": "access"})
+        argv = [ARGS.kgiot, "call", "/api/v2/user/echo", "--base", self.base, "--ca", self.ca,
+                "--appid", APPID, "--secret", SECRET, "--state", self.state, "--body", "{}"]
+        rc, out, err = run(*argv)
+        self.assertEqual(rc, 0, out + err)
+        s = self.mock.stats()
+        self.assertEqual(s["by_path"].get("/oauth/v2/refresh_token"), 1)
+        self.assertGreater(s["bytes_out"], 8000 * s["requests"])
+
     def test_deadline(self):
         self.mock.config(confirm_after_polls=100000)
         rc, events, out, err = self.login("--timeout-ms", "1500")

@@ -102,6 +102,7 @@ INTERVAL_SLACK_S = 0.05
 BROKER_FORBIDDEN = ("secret", "sign", "ts")
 
 TRAILER_NAME = "X-Mock-Trailer"
+MAX_GATEWAY_HEADERS = 1 << 20  # knob gateway_headers: at most 1 MiB of added headers
 
 _TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _HEADER_RE = re.compile(r"^([%s]+):[ \t]*(.*?)[ \t]*$" % re.escape(_TOKEN_CHARS))
@@ -133,6 +134,7 @@ class Knobs:
     chunk_size: int = 0  # bytes per chunk; 0 = the body in two halves
     chunk_ext: bool = False  # ";foo=bar" on every chunk-size line
     trailers: bool = False  # a trailer header after the last chunk
+    gateway_headers: int = 0  # bytes of cookies and trace headers a gateway adds to every reply
     status: int = 0  # one shot: force this HTTP status with an error body
     delay_ms: int = 0  # wait before every reply
     expires_in: int = 7200  # lifetime (s) of issued access tokens, sent as expires_in
@@ -189,6 +191,7 @@ _KNOB_CHECKS = {
     "chunk_size": lambda v: _is_int(v) and 0 <= v <= MAX_BODY,
     "chunk_ext": lambda v: isinstance(v, bool),
     "trailers": lambda v: isinstance(v, bool),
+    "gateway_headers": lambda v: _is_int(v) and 0 <= v <= MAX_GATEWAY_HEADERS,
     "status": _valid_status,
     "delay_ms": lambda v: _is_int(v) and 0 <= v <= 60000,
     "expires_in": lambda v: _is_int(v) and v >= 0,
@@ -686,13 +689,41 @@ def chunked(body, knobs):
     return parts
 
 
+def gateway_headers(size):
+    """Header lines of about size bytes in all (CRLFs included), as a CDN or
+    proxy in front of the platform adds them: trace ids, security headers and
+    long cookies of at most 4 KB each. Deterministic, so tests can count."""
+    fixed = [
+        ("X-Amzn-Trace-Id", "Root=1-67891233-abcdef012345678912345678"),
+        ("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"),
+        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+        ("X-Cache", "Miss from cloudfront"),
+    ]
+    out, left, i = [], size, 0
+    for name, value in fixed:
+        if left >= len(name) + len(value) + 4:
+            out.append((name, value))
+            left -= len(name) + len(value) + 4
+    line = len("Set-Cookie: \r\n")
+    while left > line + len("gw%d=" % i):
+        prefix = "gw%d=" % i
+        room = min(left - line, 4096) - len(prefix)
+        out.append(("Set-Cookie", prefix + "".join("%x" % (k % 16) for k in range(room))))
+        left -= line + len(prefix) + room
+        i += 1
+    return out
+
+
 def frame_reply(status, body, knobs, close, extra_headers=(), head_only=False):
     """(head bytes, [body parts]) of a complete HTTP/1.1 reply."""
-    headers = [
+    gateway = gateway_headers(knobs.gateway_headers)
+    # Half the gateway's headers before Date, half after: a client must find
+    # the headers it reads anywhere among them.
+    headers = gateway[: len(gateway) // 2] + [
         ("Date", email.utils.formatdate(usegmt=True)),
         ("Server", "kg-mock"),
         ("Content-Type", "application/json; charset=utf-8"),
-    ]
+    ] + gateway[len(gateway) // 2:]
     headers.extend(extra_headers)
     if knobs.encoding == "chunked":
         headers.append(("Transfer-Encoding", "chunked"))
@@ -1604,6 +1635,8 @@ def parse_args(argv):
     p.add_argument("--chunk-size", type=int, default=0)
     p.add_argument("--chunk-ext", action="store_true")
     p.add_argument("--trailers", action="store_true")
+    p.add_argument("--gateway-headers", type=int, default=0, metavar="BYTES",
+                   help="add about BYTES of cookies and trace headers to every reply")
     p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--expires-in", type=int, default=7200)
     args = p.parse_args(argv)
@@ -1627,6 +1660,7 @@ def baseline_knobs(args):
         chunk_size=args.chunk_size,
         chunk_ext=args.chunk_ext,
         trailers=args.trailers,
+        gateway_headers=args.gateway_headers,
         delay_ms=args.delay_ms,
         expires_in=args.expires_in,
         codes_single_use=args.single_use_codes,

@@ -609,6 +609,25 @@ class MockTest(unittest.TestCase):
             sock.close()
         self.assertEqual(self.stats()["connections"], 1)
 
+    def test_gateway_headers(self):
+        self.configure(gateway_headers=9000, encoding="chunked")
+        body = json.dumps(USER_TOKEN).encode()
+        reply, sock, f = self.raw_exchange(request_bytes("POST", UT, body))
+        sock.close()
+        names = [n for n, _ in reply.headers]
+        own = {"date", "server", "content-type", "transfer-encoding"}
+        added = [(n, v) for n, v in reply.headers if n not in own]
+        self.assertEqual(sum(len(n) + len(v) + 4 for n, v in added), 9000)
+        self.assertTrue(all(len(v) <= 4096 for _, v in added))
+        self.assertGreaterEqual(names.count("set-cookie"), 2)
+        self.assertNotIn(names.index("date"), (0, len(names) - 1), "Date among them")
+        self.assertEqual(reply.json()["error_code"], 0)
+        status, _, _, doc = self.call("GET", "/__mock/config", content_type=None)
+        self.assertEqual(doc["config"]["gateway_headers"], 9000)
+        for bad in (-1, True, (1 << 20) + 1):
+            status, _, _, doc = self.call("POST", "/__mock/config", {"gateway_headers": bad})
+            self.assertEqual(status, 400)
+
     def test_chunked_default_two_chunks(self):
         self.configure(encoding="chunked")
         body = json.dumps(USER_TOKEN).encode()

@@ -3,8 +3,10 @@
 #ifndef TEST_HTTP_REPLY_H
 #define TEST_HTTP_REPLY_H
 
-#define TOKEN_REPLY_HEAD                                                                           \
-    "HTTP/1.1 200 OK\r\n"                                                                          \
+#define TOKEN_REPLY_HEAD "HTTP/1.1 200 OK\r\n" TOKEN_REPLY_FIELDS
+
+/* The reference head's header lines and blank line, without its status line. */
+#define TOKEN_REPLY_FIELDS                                                                         \
     "Server: nginx\r\n"                                                                            \
     "Date: Fri, 27 Nov 2026 11:00:00 GMT\r\n"                                                      \
     "Content-Type: application/json; charset=utf-8\r\n"                                            \

@@ -4,7 +4,9 @@
  * Every reply in the table is parsed whole, one byte at a time, and in two
  * pieces split at every offset; all must give the same outcome (error,
  * status, keep-alive, body bytes, header values). Each parse gets a heap
- * buffer of exactly cap bytes so the sanitizers catch any overrun.
+ * buffer of exactly cap bytes so the sanitizers catch any overrun. Headers
+ * not in `kept` are dropped as they stream through, so a header block far
+ * larger than the buffer parses.
  */
 #include <stdlib.h>
 #include <stdint.h>
@@ -13,8 +15,8 @@
 #include "kg_test.h"
 #include "test_http_reply.h"
 
-#define LINE_MAX_    CONFIG_KGIOT_HTTP_LINE_MAX
-#define HEADERS_MAX_ CONFIG_KGIOT_HTTP_HEADERS_MAX
+#define LINE_MAX_ CONFIG_KGIOT_HTTP_LINE_MAX
+#define HEAD_MAX_ CONFIG_KGIOT_HTTP_HEAD_MAX
 
 typedef struct {
     const char *name;
@@ -28,12 +30,25 @@ typedef struct {
     bool keep_alive;
     bool done;
     const char *body; /* expected decoded body when err is KG_OK */
+    const char *date; /* expected Date value when err is KG_OK; NULL: not checked */
+    size_t stride;    /* 0: cut at every offset; else at every offset of the first
+                         and last EDGE bytes and every stride-th between */
 } reply_case_t;
 
-/* Header values recorded in every outcome ("-" when absent). */
+/* The 64 KB cases would take minutes under QEMU if cut everywhere; their
+ * middles are one kind of line over and over. */
+#define EDGE 2048
+
+/* The headers every parse keeps. */
+static const char *const kept[] = {"Content-Type", "x-request-id", "CONTENT-LENGTH", "connection",
+                                   "Link",         "X-Trailer",    "Date",           NULL};
+
+/* Header values recorded in every outcome ("-" when absent or not kept). */
 static const char *const lookups[] = {"Content-Type", "x-request-id", "CONTENT-LENGTH",
-                                      "connection",   "Link",         "X-Trailer"};
+                                      "connection",   "Link",         "X-Trailer",
+                                      "Date",         "Server",       "Set-Cookie"};
 #define N_LOOKUPS (sizeof(lookups) / sizeof(lookups[0]))
+enum { DATE = 6, SERVER = 7 }; /* their places in lookups */
 
 typedef struct {
     kg_err_t err;
@@ -92,6 +107,7 @@ static void parse(const reply_case_t *c, size_t step, size_t cut, outcome_t *o)
     kg_http_resp_t r;
     kg_err_t err = KG_OK;
     kg_http_resp_init(&r, buf, cap, c->no_body);
+    kg_http_resp_keep(&r, kept);
     while (err == KG_OK && off < len) {
         size_t n = step ? step : (off < cut ? cut : len - off);
         if (n > len - off) n = len - off;
@@ -126,6 +142,8 @@ static void check_case(const reply_case_t *c)
         KG_CHECK_EQ(whole.done, c->done);
         KG_CHECK_EQ(whole.body_len, blen);
         KG_CHECK(memcmp(whole.body, c->body, blen) == 0);
+        if (c->date) KG_CHECK_STR(whole.headers[DATE], c->date);
+        KG_CHECK_STR(whole.headers[SERVER], "-"); /* not kept, so not held */
     }
     parse(c, 1, 0, &part);
     if (!same_outcome(&whole, &part)) {
@@ -133,6 +151,7 @@ static void check_case(const reply_case_t *c)
         kg_test_failed_checks++;
     }
     for (size_t cut = 0; cut <= len; cut++) {
+        if (c->stride && cut > EDGE && cut + EDGE < len && cut % c->stride != 0) continue;
         parse(c, 0, cut, &part);
         if (!same_outcome(&whole, &part)) {
             fprintf(stderr, "  case %s: split at %zu differs (%s)\n", c->name, cut,
@@ -144,6 +163,13 @@ static void check_case(const reply_case_t *c)
 }
 
 /* ---- replies that parse ---- */
+
+/* Built by build_long_inputs(). */
+static char long_status[LINE_MAX_ + 64];
+static char big_headers[HEAD_MAX_ + 64];
+static char over_limit[HEAD_MAX_ + 256];
+static char huge_cookies[12 * 1024];
+static char many_headers[8 * 1024];
 
 static const reply_case_t good_cases[] = {
     {.name = "reference token reply",
@@ -275,9 +301,42 @@ static const reply_case_t good_cases[] = {
      .keep_alive = true,
      .done = true,
      .body = "fail"},
+    {.name = "a gateway's huge cookies (KBs of headers, a 2 KB buffer)",
+     .reply = huge_cookies,
+     .status = 200,
+     .keep_alive = true,
+     .done = true,
+     .body = TOKEN_BODY,
+     .date = "Fri, 27 Nov 2026 11:00:00 GMT"},
+    {.name = "many headers",
+     .reply = many_headers,
+     .status = 200,
+     .keep_alive = true,
+     .done = true,
+     .body = TOKEN_BODY,
+     .date = "Fri, 27 Nov 2026 11:00:00 GMT"},
+    {.name = "a dropped header longer than the buffer",
+     .reply = "HTTP/1.1 200 OK\r\nX-Some-Header: 0123456789abcdef0123456789abcdef0123456789\r\n"
+              "DATE:  d \r\nContent-Length: 2\r\n\r\nok",
+     .cap = 48,
+     .status = 200,
+     .keep_alive = true,
+     .done = true,
+     .body = "ok",
+     .date = "d"},
+    {.name = "long names dropped, odd lines tolerated",
+     .reply = "HTTP/1.1 200 OK\r\nContent-Security-Policy-Report-Only: default-src 'self'\r\n"
+              "X-A-Very-Long-Header-Name-Without-Any-Colon\r\nTransfer-Encoding-Is-Not-It: y\r\n"
+              ":empty name\r\nX :blank before colon\r\nCONTENT-TYPE:\tt/p\r\n"
+              "Content-Length: 2\r\n\r\nok",
+     .status = 200,
+     .keep_alive = true,
+     .done = true,
+     .body = "ok",
+     .date = "-"},
     {.name = "body exactly fills the buffer",
      .reply = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n12345678",
-     .cap = 46,
+     .cap = 26, /* the kept "Content-Length: 8\n" and the body */
      .status = 200,
      .keep_alive = true,
      .done = true,
@@ -287,9 +346,6 @@ static const reply_case_t good_cases[] = {
 /* ---- replies that fail ---- */
 
 #define LONG_HEADER(n) "X-Big: " n "\r\n"
-
-static char long_status[LINE_MAX_ + 64];
-static char big_headers[HEADERS_MAX_ + 64];
 
 static const reply_case_t bad_cases[] = {
     {.name = "two-digit status", .reply = "HTTP/1.1 20 OK\r\n\r\n", .err = KG_ERR_HTTP_SYNTAX},
@@ -355,27 +411,55 @@ static const reply_case_t bad_cases[] = {
      .reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\rX\r\n0\r\n\r\n",
      .err = KG_ERR_HTTP_SYNTAX},
     {.name = "status line too long", .reply = long_status, .err = KG_ERR_HTTP_STATUS_LINE_TOO_LONG},
-    {.name = "headers too large", .reply = big_headers, .err = KG_ERR_HTTP_HEADERS_TOO_LARGE},
-    {.name = "headers larger than the buffer",
-     .reply = "HTTP/1.1 200 OK\r\nX-Some-Header: 0123456789\r\n\r\n",
-     .cap = 32,
+    {.name = "headers too large",
+     .reply = big_headers,
+     .stride = 61,
      .err = KG_ERR_HTTP_HEADERS_TOO_LARGE},
+    {.name = "header block one byte over CONFIG_KGIOT_HTTP_HEAD_MAX, of many lines",
+     .reply = over_limit,
+     .stride = 61,
+     .err = KG_ERR_HTTP_HEADERS_TOO_LARGE},
+    {.name = "a kept header larger than the buffer",
+     .reply = "HTTP/1.1 200 OK\r\nContent-Type: 0123456789abcdef0123456789\r\n\r\n",
+     .cap = 40,
+     .err = KG_ERR_HTTP_HEADERS_TOO_LARGE},
+    {.name = "a framing header larger than the buffer",
+     .reply = "HTTP/1.1 200 OK\r\nConnection: keep-alive, keep-alive, keep-alive\r\n\r\n",
+     .cap = 48,
+     .err = KG_ERR_HTTP_HEADERS_TOO_LARGE},
+    {.name = "a long C name without a colon",
+     .reply = "HTTP/1.1 200 OK\r\nContent-Length-Is-Really-Quite-Long 5\r\n\r\n",
+     .err = KG_ERR_HTTP_SYNTAX},
+    {.name = "a long T name with a blank before its colon",
+     .reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding-Is-Really-Long-Too\t: x\r\n\r\n",
+     .err = KG_ERR_HTTP_SYNTAX},
+    {.name = "a long C name with a blank before its colon, a byte at a time",
+     .reply = "HTTP/1.1 200 OK\r\nConnection-But-A-Much-Longer-Name-Here : x\r\n\r\n",
+     .err = KG_ERR_HTTP_SYNTAX},
+    {.name = "stray CR at a line start",
+     .reply = "HTTP/1.1 200 OK\r\n\rX: 1\r\n\r\n",
+     .err = KG_ERR_HTTP_SYNTAX},
+    {.name = "obs-fold after a dropped header",
+     .reply = "HTTP/1.1 200 OK\r\nSet-Cookie: a=b\r\n\tc=d\r\nContent-Length: 0\r\n\r\n",
+     .err = KG_ERR_HTTP_SYNTAX},
     {.name = "body too large (Content-Length)",
      .reply = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n123456789",
-     .cap = 46,
+     .cap = 26,
      .err = KG_ERR_HTTP_BODY_TOO_LARGE},
     {.name = "body too large (one chunk)",
      .reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n"
               "0123456789abcdef0123456789abcdef\r\n0\r\n\r\n",
-     .cap = 64,
+     .cap = 31,
      .err = KG_ERR_HTTP_BODY_TOO_LARGE},
     {.name = "body too large (many chunks)",
      .reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "8\r\n01234567\r\n8\r\n01234567\r\n8\r\n01234567\r\n8\r\n01234567\r\n"
               "8\r\n01234567\r\n8\r\n01234567\r\n8\r\n01234567\r\n0\r\n\r\n",
-     .cap = 64,
+     .cap = 48,
      .err = KG_ERR_HTTP_BODY_TOO_LARGE},
     {.name = "body too large (close-delimited)",
-     .reply = "HTTP/1.0 200 OK\r\n\r\n0123456789abcdef0123456789abcdef0123456789abcdef",
+     .reply = "HTTP/1.0 200 OK\r\n\r\n0123456789abcdef0123456789abcdef0123456789abcdef"
+              "0123456789abcdef0123456789abcdef",
      .cap = 64,
      .eof = true,
      .err = KG_ERR_HTTP_BODY_TOO_LARGE},
@@ -404,10 +488,36 @@ static void build_long_inputs(void)
     memset(long_status, 'x', LINE_MAX_ + 8);
     memcpy(long_status, "HTTP/1.1 200 ", 13);
     memcpy(long_status + LINE_MAX_ - 1, "\r\n\r\n", 5);
-    /* A header block one byte over the limit. */
+    /* A header block one byte over the limit: one line, then many. */
     memset(big_headers, 'y', sizeof(big_headers));
     memcpy(big_headers, "HTTP/1.1 200 OK\r\nX-Big: ", 24);
-    memcpy(big_headers + HEADERS_MAX_ - 3, "\r\n\r\n", 5);
+    memcpy(big_headers + HEAD_MAX_ - 3, "\r\n\r\n", 5);
+    size_t n = (size_t)sprintf(over_limit, "HTTP/1.1 200 OK\r\n");
+    while (n < HEAD_MAX_ - 600)
+        n += (size_t)sprintf(over_limit + n, "X-Trace-%05zu: %0500zu\r\n", n, n);
+    memset(over_limit + n, 'p', HEAD_MAX_ - 3 - n);
+    memcpy(over_limit + HEAD_MAX_ - 3, "\r\n\r\n", 5);
+    /* What a CDN in front of the platform adds: three 3 KB cookies and trace
+     * headers around the Date the session reads. */
+    n = (size_t)sprintf(huge_cookies, "HTTP/1.1 200 OK\r\nServer: cdn\r\n");
+    for (int i = 0; i < 3; i++) {
+        n += (size_t)sprintf(huge_cookies + n, "Set-Cookie: c%d=", i);
+        memset(huge_cookies + n, 'a' + i, 3000);
+        n += 3000;
+        n += (size_t)sprintf(huge_cookies + n, "; Path=/; Secure; HttpOnly\r\n");
+        if (i == 1)
+            n += (size_t)sprintf(huge_cookies + n, "Date: Fri, 27 Nov 2026 11:00:00 GMT\r\n");
+    }
+    sprintf(huge_cookies + n,
+            "X-Amzn-Trace-Id: Root=1-67891233-abcdef012345678912345678\r\n"
+            "Content-Length: %zu\r\n\r\n%s",
+            strlen(TOKEN_BODY), TOKEN_BODY);
+    /* Hundreds of short headers, the reference reply's after them. */
+    n = (size_t)sprintf(many_headers, "HTTP/1.1 200 OK\r\n");
+    for (int i = 0; i < 300; i++)
+        n += (size_t)sprintf(many_headers + n, "X-Hop-%03d: v%d\r\n", i, i);
+    const char *reference = TOKEN_REPLY;
+    strcpy(many_headers + n, reference + strlen("HTTP/1.1 200 OK\r\n"));
 }
 
 static void test_good_replies(void)
@@ -424,10 +534,11 @@ static void test_bad_replies(void)
 
 /* ---- properties the table does not show ---- */
 
-/* Parse text whole into buf[0..cap); returns the feed error. */
+/* Parse text whole into buf[0..cap), keeping `kept`; returns the feed error. */
 static kg_err_t parse_whole(kg_http_resp_t *r, char *buf, size_t cap, const char *text)
 {
     kg_http_resp_init(r, buf, cap, false);
+    kg_http_resp_keep(r, kept);
     return feed_piece(r, text, strlen(text));
 }
 
@@ -440,7 +551,12 @@ static void test_reference_reply_details(void)
     KG_CHECK(r.done && r.head_done && r.chunked && !r.has_content_length);
     KG_CHECK_EQ(r.minor_version, 1);
     char *body = kg_http_resp_body(&r, &n);
-    KG_CHECK(body == buf + strlen(TOKEN_REPLY_HEAD)); /* decoded in place after the head */
+    /* Decoded in place after the kept lines (the CRs dropped), nothing else held. */
+    KG_CHECK_EQ(r.head_len, strlen("Date: Fri, 27 Nov 2026 11:00:00 GMT\n"
+                                   "Content-Type: application/json; charset=utf-8\n"
+                                   "Connection: keep-alive\n"
+                                   "X-Request-Id: 7f3c2a9e0b1d4e5f\n"));
+    KG_CHECK(body == buf + r.head_len);
     KG_CHECK_EQ(n, strlen(TOKEN_BODY));
     KG_CHECK_STR(body, TOKEN_BODY); /* NUL-terminated */
     const char *v = kg_http_resp_header(&r, "content-type", &n);
@@ -448,6 +564,8 @@ static void test_reference_reply_details(void)
     v = kg_http_resp_header(&r, "Date", &n);
     KG_CHECK(v && n == 29 && memcmp(v, "Fri, 27 Nov 2026 11:00:00 GMT", n) == 0);
     KG_CHECK(kg_http_resp_header(&r, "Content", &n) == NULL);
+    KG_CHECK(kg_http_resp_header(&r, "Server", &n) == NULL);            /* present, not kept */
+    KG_CHECK(kg_http_resp_header(&r, "Transfer-Encoding", &n) == NULL); /* read, not kept */
     KG_CHECK(kg_http_resp_header(&r, "HTTP/1.1 200 OK", &n) == NULL);
     KG_CHECK(kg_http_resp_header(&r, "", &n) == NULL);
 }
@@ -455,12 +573,14 @@ static void test_reference_reply_details(void)
 static void test_header_values_trimmed(void)
 {
     static char buf[512];
+    static const char *const keep[] = {"X-A", "x-empty", NULL};
     kg_http_resp_t r;
     size_t n = 0;
-    KG_CHECK_ERR(parse_whole(&r, buf, sizeof(buf),
-                             "HTTP/1.1 200 OK\r\nX-A: \t spaced out \t\r\nX-Empty:\r\n"
-                             "Content-Length: 0\r\n\r\n"),
-                 KG_OK);
+    const char *text = "HTTP/1.1 200 OK\r\nX-A: \t spaced out \t\r\nX-Empty:\r\n"
+                       "Content-Length: 0\r\n\r\n";
+    kg_http_resp_init(&r, buf, sizeof(buf), false);
+    kg_http_resp_keep(&r, keep);
+    KG_CHECK_ERR(feed_piece(&r, text, strlen(text)), KG_OK);
     const char *v = kg_http_resp_header(&r, "x-a", &n);
     KG_CHECK(v && n == 10 && memcmp(v, "spaced out", 10) == 0);
     v = kg_http_resp_header(&r, "X-EMPTY", &n);
@@ -498,20 +618,68 @@ static void test_status_line_limit_is_exact(void)
     KG_CHECK_ERR(feed_piece(&r, line, 1), KG_ERR_HTTP_STATUS_LINE_TOO_LONG);
 }
 
+/* The limit counts every byte of the block, dropped or kept; the buffer
+ * (256 bytes here) holds none of a dropped header. */
 static void test_header_block_limit_is_exact(void)
 {
-    static char buf[HEADERS_MAX_ + 64], head[HEADERS_MAX_ + 8];
+    static char buf[256], head[HEAD_MAX_ + 8];
     kg_http_resp_t r;
     memset(head, 'v', sizeof(head));
     memcpy(head, "HTTP/1.1 204 OK\r\nX-Pad: ", 24);
-    memcpy(head + HEADERS_MAX_ - 4, "\r\n\r\n", 4); /* block of exactly HEADERS_MAX */
+    memcpy(head + HEAD_MAX_ - 4, "\r\n\r\n", 4); /* block of exactly HEAD_MAX */
     kg_http_resp_init(&r, buf, sizeof(buf), false);
-    KG_CHECK_ERR(feed_piece(&r, head, HEADERS_MAX_), KG_OK);
-    KG_CHECK(r.done && r.head_len == HEADERS_MAX_);
+    KG_CHECK_ERR(feed_piece(&r, head, HEAD_MAX_), KG_OK);
+    KG_CHECK(r.done && r.status == 204 && r.head_len == 0);
     /* The same block, one byte later: an error as soon as the limit is reached. */
     kg_http_resp_init(&r, buf, sizeof(buf), false);
-    KG_CHECK_ERR(feed_piece(&r, head, HEADERS_MAX_ - 4), KG_OK);
+    KG_CHECK_ERR(feed_piece(&r, head, HEAD_MAX_ - 4), KG_OK);
     KG_CHECK_ERR(feed_piece(&r, "v\r\n\r", 4), KG_ERR_HTTP_HEADERS_TOO_LARGE);
+    /* The limit is per reply: an interim 1xx head does not count. */
+    kg_http_resp_init(&r, buf, sizeof(buf), false);
+    KG_CHECK_ERR(feed_piece(&r, "HTTP/1.1 100 Continue\r\nX: 1\r\n\r\n", 31), KG_OK);
+    KG_CHECK_ERR(feed_piece(&r, head, HEAD_MAX_), KG_OK);
+    KG_CHECK(r.done && r.status == 204);
+}
+
+/* A kept header arriving in pieces (inside its name, its value, between CR
+ * and LF) among dropped ones, read by read as a TLS record might cut it. */
+static void test_kept_header_split_across_reads(void)
+{
+    static const char *const pieces[] = {"HTTP/1.1 200 OK\r\nSet-Cookie: a=",
+                                         "0123456789",
+                                         "\r\nDa",
+                                         "te: Fri, 27 No",
+                                         "v 2026 11:00:00 GMT\r",
+                                         "\nSet-Cookie: b",
+                                         "=1\r\nContent-Le",
+                                         "ngth: 2\r\n\r",
+                                         "\nok"};
+    static char buf[128];
+    kg_http_resp_t r;
+    size_t n;
+    kg_http_resp_init(&r, buf, sizeof(buf), false);
+    kg_http_resp_keep(&r, kept);
+    for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++)
+        KG_CHECK_ERR(feed_piece(&r, pieces[i], strlen(pieces[i])), KG_OK);
+    KG_CHECK(r.done && r.keep_alive);
+    const char *v = kg_http_resp_header(&r, "date", &n);
+    KG_CHECK(v && n == 29 && memcmp(v, "Fri, 27 Nov 2026 11:00:00 GMT", n) == 0);
+    KG_CHECK(kg_http_resp_header(&r, "Set-Cookie", &n) == NULL);
+    KG_CHECK_STR(kg_http_resp_body(&r, &n), "ok");
+}
+
+/* Without a keep list nothing but the framing is read, and no lookup finds anything. */
+static void test_no_keep_list_keeps_nothing(void)
+{
+    static char buf[64];
+    kg_http_resp_t r;
+    size_t n;
+    const char *text = "HTTP/1.1 200 OK\r\nDate: x\r\nContent-Length: 2\r\n\r\nok";
+    kg_http_resp_init(&r, buf, sizeof(buf), false);
+    KG_CHECK_ERR(feed_piece(&r, text, strlen(text)), KG_OK);
+    KG_CHECK(r.done && r.head_len == 0);
+    KG_CHECK(kg_http_resp_header(&r, "Date", &n) == NULL);
+    KG_CHECK(kg_http_resp_header(&r, "Content-Length", &n) == NULL);
 }
 
 static void test_content_length_too_large_found_at_end_of_head(void)
@@ -528,12 +696,12 @@ static void test_chunk_too_large_found_at_its_size_line(void)
     static char buf[512];
     kg_http_resp_t r;
     KG_CHECK_ERR(parse_whole(&r, buf, sizeof(buf),
-                             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1D2"),
+                             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n201"),
                  KG_OK);
-    KG_CHECK_ERR(feed_piece(&r, "\r\n", 2), KG_ERR_HTTP_BODY_TOO_LARGE); /* 466 > 512 - 47 */
+    KG_CHECK_ERR(feed_piece(&r, "\r\n", 2), KG_ERR_HTTP_BODY_TOO_LARGE); /* 513 > 512 */
     KG_CHECK_ERR(parse_whole(&r, buf, sizeof(buf),
-                             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1D1\r\n"),
-                 KG_OK); /* 465 fits, exactly */
+                             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n"),
+                 KG_OK); /* 512 fits, exactly: the head takes no room */
 }
 
 static void test_full_buffer_names_limit(void)
@@ -553,7 +721,7 @@ static void test_full_buffer_names_limit(void)
 
 static void test_body_not_terminated_when_full(void)
 {
-    static char buf[46];
+    static char buf[26]; /* the kept "Content-Length: 8\n" and the body */
     kg_http_resp_t r;
     size_t n;
     KG_CHECK_ERR(
@@ -628,6 +796,8 @@ int main(void)
     KG_RUN(test_no_headers_before_head_done);
     KG_RUN(test_status_line_limit_is_exact);
     KG_RUN(test_header_block_limit_is_exact);
+    KG_RUN(test_kept_header_split_across_reads);
+    KG_RUN(test_no_keep_list_keeps_nothing);
     KG_RUN(test_content_length_too_large_found_at_end_of_head);
     KG_RUN(test_chunk_too_large_found_at_its_size_line);
     KG_RUN(test_full_buffer_names_limit);

@@ -28,7 +28,7 @@
     X(KG_ERR_HTTP_STATUS_LINE_TOO_LONG,                                                            \
       "the status line is longer than CONFIG_KGIOT_HTTP_LINE_MAX")                                 \
     X(KG_ERR_HTTP_HEADERS_TOO_LARGE,                                                               \
-      "the header block is larger than CONFIG_KGIOT_HTTP_HEADERS_MAX")                             \
+      "the header block exceeds CONFIG_KGIOT_HTTP_HEAD_MAX or a header read does not fit")         \
     X(KG_ERR_HTTP_BODY_TOO_LARGE, "the body does not fit in the response buffer")                  \
     X(KG_ERR_HTTP_STATUS, "the server answered with an HTTP error status and no platform error")   \
     X(KG_ERR_CLOSED, "the peer closed the connection before the reply was complete")               \

@@ -4,7 +4,10 @@
  *  1. kg_http_write_request(): formats a request head + body into a buffer.
  *  2. kg_http_resp_t: an incremental response parser. No I/O: the caller
  *     writes received bytes into the space the parser offers and tells it
- *     how many arrived. It handles the status line, case-insensitive headers,
+ *     how many arrived. Headers stream through: only the framing ones and
+ *     those the caller asks to keep are held, so a header block far larger
+ *     than the buffer is read. It handles the status line, case-insensitive
+ *     headers,
  *     Content-Length, Transfer-Encoding: chunked (decoded in place, chunk
  *     extensions and trailers tolerated), interim 1xx replies (skipped),
  *     bodiless statuses (204, 304), Connection: close and HTTP/1.0 replies.
@@ -60,18 +63,22 @@ kg_err_t kg_http_write_request(const kg_http_request_t *req, char *buf, size_t c
 /* ---- 2. Responses ---- */
 
 typedef struct {
-    /* Buffer owned by the caller; holds the header block and then the body. */
+    /* Buffer owned by the caller; holds the kept header lines and then the body. */
     char *buf;
     size_t cap;
+    const char *const *keep; /* names of the headers kept (kg_http_resp_keep) */
     /* Progress (private). */
     size_t used;      /* bytes of raw input held in buf */
     size_t pos;       /* first raw byte not yet consumed */
     size_t scan;      /* where the search for the next line end resumes */
-    size_t head_len;  /* length of the final header block, incl. the blank line */
+    size_t head_len;  /* length of the kept header lines */
     size_t body_len;  /* decoded body bytes, at buf + head_len */
     size_t remaining; /* of Content-Length or of the current chunk; SIZE_MAX: until close */
+    size_t head_seen; /* bytes of the header block consumed so far */
+    size_t window;    /* bytes that decide whether a header is read: longest name + 1 */
+    size_t name_len;  /* of the header being read whole */
     uint8_t state;
-    uint8_t flags; /* HEAD request, Connection: close / keep-alive seen */
+    uint8_t flags; /* HEAD request, Connection: close / keep-alive seen, dropping a header */
     /* Results, valid once the header block is complete. */
     int status;            /* 200, 404, ... */
     int minor_version;     /* 1 for HTTP/1.1, 0 for HTTP/1.0 */
@@ -85,8 +92,16 @@ typedef struct {
 
 /* Start parsing a new response into buf[0..cap). no_body: the request was
  * HEAD, so the reply has no body whatever its headers say. Also the way to
- * start over after an error. */
+ * start over after an error. No header is kept. */
 void kg_http_resp_init(kg_http_resp_t *r, char *buf, size_t cap, bool no_body);
+
+/* Keep the headers named in names (NULL-terminated, case-insensitive; NULL:
+ * none) for kg_http_resp_header(); call after kg_http_resp_init(), before
+ * the first feed. names must outlive the parse. Every other header is
+ * dropped as it arrives, except that Content-Length, Transfer-Encoding and
+ * Connection are always read. Kept lines take buffer room (name, value and
+ * one byte each); a dropped one takes none. */
+void kg_http_resp_keep(kg_http_resp_t *r, const char *const *names);
 
 /* Where the next received bytes go: *space is the room left (0 means the
  * reply does not fit; kg_http_resp_feed(r, 0) then reports which limit). */
@@ -104,7 +119,9 @@ char *kg_http_resp_space(kg_http_resp_t *r, size_t *space);
  *   KG_ERR_HTTP_STATUS_LINE_TOO_LONG  no line end within the first
  *                                     CONFIG_KGIOT_HTTP_LINE_MAX bytes
  *   KG_ERR_HTTP_HEADERS_TOO_LARGE     status line + headers + blank line longer
- *                                     than CONFIG_KGIOT_HTTP_HEADERS_MAX or cap
+ *                                     than CONFIG_KGIOT_HTTP_HEAD_MAX, or a
+ *                                     kept or framing header line (with the
+ *                                     kept ones before it) longer than cap
  *   KG_ERR_HTTP_BODY_TOO_LARGE        buf is full and the reply is not complete;
  *                                     a Content-Length or chunk size that cannot
  *                                     fit is reported as soon as it is read
@@ -125,7 +142,7 @@ char *kg_http_resp_body(kg_http_resp_t *r, size_t *len);
 
 /* Value of the first header named name (case-insensitive), without leading
  * and trailing blanks, *len bytes long and not NUL-terminated; NULL if
- * absent or before head_done. Points into buf. */
+ * absent, not kept (kg_http_resp_keep) or before head_done. Points into buf. */
 const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_t *len);
 
 /* ---- URLs ---- */
@@ -152,7 +169,8 @@ typedef struct {
     char *rx; /* response buffer */
     size_t rx_cap;
     bool connected;
-    kg_http_resp_t resp; /* the last response */
+    const char *const *keep; /* headers kept in each reply (kg_http_resp_keep); NULL: none */
+    kg_http_resp_t resp;     /* the last response */
     /* Counters, for tests and benchmarks. */
     uint32_t connects; /* connections opened */
     uint32_t requests; /* requests made (a retry does not count again) */
