@@ -27,6 +27,12 @@
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #endif
 
+/* Every buffer kgiot hands PSA is its own (one address space, no memory
+ * shared with another party): without this, PSA copies each TLS record in
+ * and out through the allocator, so a 16 KB record (a gateway's cookies)
+ * needs another 32 KB of pool at the worst moment. */
+#define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
+
 #undef MBEDTLS_THREADING_C
 #undef MBEDTLS_THREADING_PTHREAD
 #undef MBEDTLS_MEMORY_BACKTRACE
