@@ -29,6 +29,16 @@ step "lint"
 bash tests/lint.sh
 
 suite host-mbedtls2
+# The login suite once more with every log line compiled in and printed:
+# test_login.py searches every output for the secret and the tokens.
+step "login suite at the most verbose log level (CONFIG_KGIOT_LOG_LEVEL=4, kgiot -v)"
+cmake -S "$root" -B "$out/verbose" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DKGIOT_CONFIG="$root/tests/cmake/log_debug.config" >"$out/verbose.configure.log"
+cmake --build "$out/verbose" -j"$jobs" --target kgiot >"$out/verbose.build.log" 2>&1 ||
+    { tail -50 "$out/verbose.build.log"; exit 1; }
+/usr/bin/python3 tests/integration/test_login.py --kgiot "$out/verbose/boards/host/kgiot" \
+    --work "$out/verbose/login"
+
 CC=clang suite asan-ubsan -DKGIOT_SANITIZE=ON
 
 step "mbedTLS 3.6 from Debian trixie source"

@@ -169,10 +169,11 @@ cli_result_t cli_call(const cli_args_t *a)
         err = blame_save(a, a->guest ? kg_call_guest(&session, a->path, body, &reply)
                                      : kg_call(&session, a->path, body, &reply));
     if (reply.body) printf("%.*s\n", (int)reply.body_len, reply.body);
+    const char *msg = error_msg_of(&reply); /* before kg_session_free wipes the reply */
     kg_session_free(&session);
     cli_result_t r = result(err);
     r.error_code = reply.error_code;
-    r.error_msg = error_msg_of(&reply);
+    r.error_msg = msg;
     r.http_status = reply.http_status;
     return r;
 }

@@ -5,6 +5,7 @@
  */
 #include "kg_auth.h"
 
+#include <mbedtls/platform_util.h>
 #include <string.h>
 
 #include "kg_auth_codec.h"
@@ -78,9 +79,26 @@ kg_err_t kg_auth_init(kg_auth_t *a, const kg_auth_config_t *cfg, const kg_port_t
     return KG_OK;
 }
 
+void kg_auth_wipe(void *p, size_t n)
+{
+    mbedtls_platform_zeroize(p, n);
+}
+
 void kg_auth_close(kg_auth_t *a)
 {
-    if (a) kg_http_client_close(&a->http);
+    if (!a) return;
+    kg_http_client_close(&a->http);
+    kg_auth_wipe(a->tx, sizeof a->tx);
+    kg_auth_wipe(a->rx, sizeof a->rx);
+    kg_auth_wipe(a->body, sizeof a->body);
+}
+
+/* The reply's body, decoded: the kept header lines before it (Date,
+ * Retry-After: the session reads them next) stay. */
+static void wipe_reply_body(kg_auth_t *a)
+{
+    size_t head = a->http.resp.head_len <= sizeof a->rx ? a->http.resp.head_len : 0;
+    kg_auth_wipe(a->rx + head, sizeof a->rx - head);
 }
 
 /* ---- I/O ---- */
@@ -100,7 +118,12 @@ kg_err_t kg_auth_post(kg_auth_t *a, const char *path, const char *body, size_t l
         .headers = headers,
         .header_count = header_count,
     };
+    kg_auth_wipe(a->rx, sizeof a->rx); /* the last reply, held for the caller until now */
     err = kg_http_client_request(&a->http, &req, a->cfg.timeout_ms, resp);
+    /* Sent (or never to be): the request and its body carried the secret,
+     * a token or the signature. */
+    kg_auth_wipe(a->tx, sizeof a->tx);
+    kg_auth_wipe(a->body, sizeof a->body);
     /* The path names the endpoint; no body, token or header value is logged. */
     log_line(a, err == KG_OK ? KG_LOG_DEBUG : KG_LOG_WARN, a->path);
     return err;
@@ -125,8 +148,10 @@ static kg_err_t exchange(kg_auth_t *a, const char *path, kg_err_t built, size_t 
     return KG_OK;
 }
 
+/* The end of every endpoint call: its reply is decoded (or refused). */
 static kg_err_t logged(kg_auth_t *a, kg_err_t err)
 {
+    wipe_reply_body(a);
     if (err == KG_ERR_API) log_line(a, KG_LOG_WARN, "platform error_code != 0");
     return err;
 }

@@ -194,9 +194,10 @@ kg_err_t kg_auth_body_refresh(const kg_auth_config_t *c, const char *openid,
     if (kg_auth_direct(c)) {
         const char *key = c->appkey && c->appkey[0] ? c->appkey : c->secret;
         kg_err_t err = kg_auth_refresh_sign(c->appid, ts, key, sign);
+        if (err == KG_OK) kg_json_add_int(&w, "ts", ts);
+        if (err == KG_OK) kg_json_add_str(&w, "sign", sign);
+        kg_auth_wipe(sign, sizeof sign);
         if (err != KG_OK) return err;
-        kg_json_add_int(&w, "ts", ts);
-        kg_json_add_str(&w, "sign", sign);
     }
     return kg_json_end(&w, len);
 }

@@ -100,11 +100,12 @@ kg_err_t kg_auth_refresh_sign(const char *appid, int64_t ts, const char *appkey,
     static const char hex[] = "0123456789abcdef";
     unsigned char digest[16];
     if (!appid || !appkey || !out) return KG_ERR_ARG;
-    if (md5_of_message(appid, ts, appkey, digest) != md5_ok) return KG_ERR_TLS_SETUP;
-    for (int i = 0; i < 16; i++) {
+    kg_err_t err = md5_of_message(appid, ts, appkey, digest) == md5_ok ? KG_OK : KG_ERR_TLS_SETUP;
+    for (int i = 0; i < 16 && err == KG_OK; i++) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }
     out[32] = '\0';
-    return KG_OK;
+    kg_auth_wipe(digest, sizeof digest); /* the signature, in binary */
+    return err;
 }

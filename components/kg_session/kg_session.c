@@ -4,6 +4,7 @@
  * The login state machine is in kg_session_login.c, business calls in
  * kg_session_call.c, time in kg_session_time.c.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "kg_session_priv.h"
@@ -72,7 +73,13 @@ void kgs_copy(char *dst, size_t cap, const char *src)
     size_t n = strlen(src);
     if (n >= cap) n = cap - 1;
     memcpy(dst, src, n);
-    dst[n] = '\0';
+    kg_auth_wipe(dst + n, cap - n);
+}
+
+void kgs_wipe_token_reply(kg_token_reply_t *r)
+{
+    /* The token strings and the user's ids come first in the struct. */
+    kg_auth_wipe(r, offsetof(kg_token_reply_t, expires_in));
 }
 
 /* FNV-1a over s, its NUL included. */
@@ -118,11 +125,11 @@ kg_err_t kgs_save(kg_session_t *s)
 
 static void forget_user(kg_tokens_t *t)
 {
-    memset(t->access_token, 0, sizeof t->access_token);
-    memset(t->refresh_token, 0, sizeof t->refresh_token);
-    memset(t->openid, 0, sizeof t->openid);
-    memset(t->unionid, 0, sizeof t->unionid);
-    memset(t->scope, 0, sizeof t->scope);
+    kg_auth_wipe(t->access_token, sizeof t->access_token);
+    kg_auth_wipe(t->refresh_token, sizeof t->refresh_token);
+    kg_auth_wipe(t->openid, sizeof t->openid);
+    kg_auth_wipe(t->unionid, sizeof t->unionid);
+    kg_auth_wipe(t->scope, sizeof t->scope);
     t->expires_at = 0;
 }
 
@@ -156,10 +163,13 @@ kg_err_t kgs_app_token(kg_session_t *s, bool force)
     kg_err_t err = kgs_exchange_begin(s, &mark);
     if (err == KG_OK) err = kg_auth_app_token(&s->auth, r);
     kgs_exchange_end(s, mark);
+    if (err == KG_OK) {
+        kgs_copy(s->tokens.app_token, sizeof s->tokens.app_token, r->access_token);
+        kgs_copy(s->tokens.app_refresh_token, sizeof s->tokens.app_refresh_token, r->refresh_token);
+        s->tokens.app_expires_at = kgs_expiry(s, r->expires_in);
+    }
+    kgs_wipe_token_reply(r);
     if (err != KG_OK) return err;
-    kgs_copy(s->tokens.app_token, sizeof s->tokens.app_token, r->access_token);
-    kgs_copy(s->tokens.app_refresh_token, sizeof s->tokens.app_refresh_token, r->refresh_token);
-    s->tokens.app_expires_at = kgs_expiry(s, r->expires_in);
     kgs_log(s, KG_LOG_INFO, "session: app token", NULL, -1);
     (void)kgs_save(s);
     return KG_OK;
@@ -260,9 +270,15 @@ kg_err_t kg_session_init(kg_session_t *s, const kg_session_config_t *cfg, const 
 void kg_session_free(kg_session_t *s)
 {
     if (!s) return;
-    kg_auth_close(&s->auth);
+    kg_auth_close(&s->auth); /* and its buffers wiped */
     if (s->tls_ready) kg_tls_free(&s->tls);
     s->tls_ready = false;
+    /* The tokens are in the store (or gone for good with the session). */
+    kg_auth_wipe(&s->tokens, sizeof s->tokens);
+    kg_auth_wipe(&s->reply, sizeof s->reply);
+    kg_auth_wipe(s->code, sizeof s->code);
+    kg_auth_wipe(s->qr_id, sizeof s->qr_id);
+    s->logged_in = false;
 }
 
 /* ---- Resume, refresh, logout ---- */
@@ -295,11 +311,11 @@ static kg_err_t load_tokens(kg_session_t *s)
     const kg_token_store_t *st = s->cfg.store;
     s->loaded = true;
     if (!st) return KG_ERR_NOT_FOUND;
-    memset(&s->tokens, 0, sizeof s->tokens);
+    kg_auth_wipe(&s->tokens, sizeof s->tokens);
     kg_err_t err = st->load(st->ctx, &s->tokens);
     if (err == KG_OK) err = check_binding(s);
     if (err != KG_OK) {
-        memset(&s->tokens, 0, sizeof s->tokens);
+        kg_auth_wipe(&s->tokens, sizeof s->tokens);
         kgs_log(s, KG_LOG_INFO, "session: nothing loaded:", kg_err_name(err), -1);
         return err;
     }
@@ -351,12 +367,13 @@ kg_err_t kg_session_refresh(kg_session_t *s)
     kg_token_reply_t *r = &s->reply.token;
     err = kg_auth_refresh(&s->auth, s->tokens.openid, s->tokens.refresh_token, ts, r);
     kgs_exchange_end(s, mark);
+    if (err == KG_OK) take_refreshed(s, r);
+    kgs_wipe_token_reply(r);
     if (kgs_rejected(err, r->error_code, kgs_http_status(s))) return kgs_login_required(s, true);
     if (err != KG_OK) {
         kgs_log(s, KG_LOG_WARN, "refresh: failed:", kg_err_name(err), -1);
         return err;
     }
-    take_refreshed(s, r);
     err = kgs_save(s); /* KG_ERR_STORE: the new token works, but only until a reboot */
     s->refreshes++;
     kgs_log(s, KG_LOG_INFO, "refresh: new access token", NULL, -1);

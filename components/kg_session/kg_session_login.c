@@ -115,7 +115,7 @@ static kg_err_t app_token_rejected(kg_session_t *s, kg_err_t err)
 {
     if (s->app_token_retried) return err;
     s->app_token_retried = true;
-    s->tokens.app_token[0] = '\0';
+    kg_auth_wipe(s->tokens.app_token, sizeof s->tokens.app_token);
     s->state = KG_LOGIN_APP_TOKEN;
     return KG_OK;
 }
@@ -172,16 +172,17 @@ static kg_err_t qr_expired(kg_session_t *s)
     return KG_OK;
 }
 
-static kg_err_t qr_confirmed(kg_session_t *s, const kg_qr_status_reply_t *r)
+static kg_err_t qr_confirmed(kg_session_t *s, kg_qr_status_reply_t *r)
 {
     if (!r->code[0]) return KG_ERR_JSON_MISSING;
     kgs_copy(s->code, sizeof s->code, r->code);
+    kg_auth_wipe(r->code, sizeof r->code); /* one copy is enough */
     s->state = KG_LOGIN_USER_TOKEN;
     return KG_OK;
 }
 
 /* What the user did with the code (waiting, scanned, unknown: poll on). */
-static kg_err_t take_qr_state(kg_session_t *s, const kg_qr_status_reply_t *r)
+static kg_err_t take_qr_state(kg_session_t *s, kg_qr_status_reply_t *r)
 {
     report_progress(s, r->state);
     switch (r->state) {
@@ -227,11 +228,12 @@ static kg_err_t step_user_token(kg_session_t *s)
     kg_err_t err = kgs_exchange_begin(s, &mark);
     if (err == KG_OK) err = kg_auth_user_token(&s->auth, s->code, r);
     kgs_exchange_end(s, mark);
-    if (err != KG_OK) return err;       /* a retry sends the same code */
-    memset(s->code, 0, sizeof s->code); /* used up */
-    take_user_token(s, r);
-    s->store_foreign = false; /* a completed login takes the store over */
-    (void)kgs_save(s);        /* before anyone learns of the token */
+    if (err == KG_OK) take_user_token(s, r);
+    kgs_wipe_token_reply(r);
+    if (err != KG_OK) return err;          /* a retry sends the same code */
+    kg_auth_wipe(s->code, sizeof s->code); /* used up */
+    s->store_foreign = false;              /* a completed login takes the store over */
+    (void)kgs_save(s);                     /* before anyone learns of the token */
     s->logged_in = true;
     s->state = KG_LOGIN_DONE;
     kgs_log(s, KG_LOG_INFO, "login: logged in", NULL, -1);
@@ -266,7 +268,7 @@ static void start(kg_session_t *s)
     s->qr_state = KG_QR_WAITING;
     s->last_err = KG_OK;
     s->save_err = KG_OK;
-    memset(s->code, 0, sizeof s->code);
+    kg_auth_wipe(s->code, sizeof s->code);
     kgs_load_once(s); /* its tokens stay saved until this login completes */
     if (s->tokens.app_token[0] && !kgs_expiring(s, s->tokens.app_expires_at))
         s->state = KG_LOGIN_QR; /* the saved app token will do */
@@ -276,7 +278,7 @@ static void start(kg_session_t *s)
 static kg_err_t fail(kg_session_t *s, kg_err_t err, int32_t platform_code)
 {
     s->state = KG_LOGIN_FAILED;
-    memset(s->code, 0, sizeof s->code);
+    kg_auth_wipe(s->code, sizeof s->code);
     kgs_log(s, KG_LOG_ERROR, "login: failed:", kg_err_name(err), -1);
     kgs_emit(s, KG_EVENT_ERROR, err, err == KG_ERR_API ? platform_code : 0);
     return err;
@@ -338,7 +340,7 @@ void kg_login_cancel(kg_session_t *s)
     if (!s) return;
     if (in_progress(s)) kgs_log(s, KG_LOG_INFO, "login: cancelled", NULL, -1);
     s->state = KG_LOGIN_IDLE;
-    memset(s->code, 0, sizeof s->code);
+    kg_auth_wipe(s->code, sizeof s->code);
 }
 
 /* Step and sleep until done; fail rather than sleep past the deadline,

@@ -43,8 +43,13 @@ kg_err_t kgs_app_token(kg_session_t *s, bool force);
 bool kgs_rejected(kg_err_t err, int32_t code, int http_status);
 
 /* Bounded copy into dst[cap]: the token arrays of replies and of the
- * session have the same capacity, so nothing is cut in practice. */
+ * session have the same capacity, so nothing is cut in practice. The rest
+ * of dst is zeroed: a shorter value leaves no tail of the one before. */
 void kgs_copy(char *dst, size_t cap, const char *src);
+
+/* A token reply has been taken (or refused): wipe the tokens and ids it
+ * carried (its error_code and message stay, for the event). */
+void kgs_wipe_token_reply(kg_token_reply_t *r);
 
 /* ---- kg_session_time.c ---- */
 

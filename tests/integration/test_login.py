@@ -2,11 +2,18 @@
 QR, polling, user token, saved session, refresh, authorised calls, broker
 mode, handshake counts.
 
+Every kgiot run logs at its most verbose (-v; tests/run_all.sh also runs
+this suite with a kgiot built with CONFIG_KGIOT_LOG_LEVEL=4), and at the end
+every output, the mock's logs included, is searched for the secret, every
+token and code the mock issues and anything shaped like a signature (issue
+11, defect 5).
+
 Run by ctest: test_login.py --kgiot PATH --work DIR
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -16,11 +23,37 @@ from mockctl import Mock, make_certs  # noqa: E402
 
 APPID, SECRET = "kgtest", "kgsecret"
 ARGS = None
+OUTPUTS = []  # (argv, stdout + stderr) of every kgiot run
+MOCK_LOGS = []
+# The mock's tokens and codes (kg_mock.new_token), and a bare 32-hex-digit
+# run: an MD5 signature.
+LEAKS = re.compile(r"(AT|RT|QC)_[0-9a-f]{32}|(?<![0-9A-Za-z_])[0-9a-f]{32}(?![0-9A-Za-z_])")
 
 
 def run(*argv, timeout=60):
-    p = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout)
+    argv = list(argv)
+    if argv[0] == ARGS.kgiot:
+        argv.append("-v")
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    OUTPUTS.append((argv, p.stdout + p.stderr))
     return p.returncode, p.stdout, p.stderr
+
+
+def tearDownModule():
+    texts = list(OUTPUTS)
+    for path in MOCK_LOGS:
+        with open(path, errors="replace") as f:
+            texts.append((["mock log", path], f.read()))
+    found = []
+    for argv, text in texts:
+        if SECRET in text:
+            found.append((argv, SECRET))
+        found += [(argv, m.group(0)) for m in LEAKS.finditer(text)]
+    print("\nFIGURES secrets check: %d kgiot runs and %d mock logs, %d bytes searched, %d leaks"
+          % (len(OUTPUTS), len(MOCK_LOGS), sum(len(t) for _, t in texts), len(found)),
+          file=sys.stderr)
+    if found:
+        raise AssertionError("secret or token in an output: %r" % found[:5])
 
 
 class Base(unittest.TestCase):
@@ -33,6 +66,7 @@ class Base(unittest.TestCase):
         cls.ca = make_certs(cls.work)
         extra = ["--broker"] if cls.broker else []
         cls.mock = Mock(cls.work, "mock", cls.ca, APPID, SECRET, extra)
+        MOCK_LOGS.append(cls.mock.log_path)
         cls.base = "https://localhost:%d" % cls.mock.port
         cls.state = os.path.join(cls.work, "session.json")
 

@@ -160,3 +160,12 @@ if(TARGET board_rtos)
         set_tests_properties(qemu_rtos_login_${run} PROPERTIES TIMEOUT 240 RUN_SERIAL ON)
     endforeach()
 endif()
+
+# ---- no test secret in the firmware image ------------------------------------------------
+
+# The product-like image (footprint_app: the whole login, no test code) holds
+# none of the tests' secrets: they are provisioned at run time. The test
+# images hold fake_platform.h's on purpose, so they are not searched.
+add_test(NAME m3_no_secret_in_image
+         COMMAND ${KGIOT_KCONFIG_PYTHON} ${KGIOT_ROOT}/tests/cmake/check_no_secret.py
+                 --secret kgsecret --secret SECRET-5ec7e7 $<TARGET_FILE:footprint_app>)

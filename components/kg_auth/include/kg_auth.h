@@ -173,8 +173,16 @@ kg_err_t kg_auth_post(kg_auth_t *a, const char *path, const char *body, size_t l
 kg_err_t kg_auth_decode_token(kg_json_doc_t *doc, int http_status, char *body, size_t len,
                               kg_token_reply_t *out);
 
-/* Close the kept-alive connection. Safe on NULL, on a zero-filled a and
- * after a failed kg_auth_init. */
+/* Close the kept-alive connection and wipe the request, body and reply
+ * buffers. (Each call already wipes its request and body once sent, and an
+ * endpoint's reply once decoded; kg_auth_post's reply stays until the next
+ * call, for the caller.) Safe on NULL, on a zero-filled a and after a failed
+ * kg_auth_init. */
 void kg_auth_close(kg_auth_t *a);
+
+/* Zero n bytes at p so that the compiler cannot drop the stores as dead
+ * (mbedtls_platform_zeroize): for every buffer that held a secret, a
+ * signature, a token or a body carrying one. */
+void kg_auth_wipe(void *p, size_t n);
 
 #endif

@@ -264,7 +264,8 @@ kg_err_t kg_session_refresh(kg_session_t *s);
 kg_err_t kg_session_keep_alive(kg_session_t *s);
 
 /* Reply of an authorised business call. body points into the session's
- * receive buffer and stays valid until the next call on s. */
+ * receive buffer and stays valid until the next call on s (kg_session_free
+ * included: it wipes the buffer). */
 typedef struct {
     int http_status;
     int32_t error_code; /* the reply's error_code when it is a JSON object with one, else 0 */
