@@ -2,7 +2,7 @@
 # The whole test suite: lint, host build + ctest (Debian's mbedTLS 2.28),
 # the same under ASan+UBSan, the same against mbedTLS 3.6 built from
 # Debian's trixie source and against Mbed TLS 4.0 (KGIOT_MBEDTLS4_DIR,
-# tests/deps/mbedtls4_dir.sh), 30 s of libFuzzer per target, and the
+# tests/deps/mbedtls4_dir.sh), 20 s of libFuzzer per target, and the
 # Cortex-M3 images under QEMU.
 # Usage: bash tests/run_all.sh   (installs missing Debian packages itself)
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 out=${KGIOT_BUILD_ROOT:-$root/build-ci}
 jobs=2
-fuzz_seconds=${KGIOT_FUZZ_SECONDS:-30}
+fuzz_seconds=${KGIOT_FUZZ_SECONDS:-20}
 mkdir -p "$out"
 
 bash tests/setup.sh
