@@ -276,6 +276,7 @@ static kg_err_t visit_seq(kg_store_t *st, uint32_t addr, const uint8_t *h, const
     (void)h;
     if (p->first && f->version != KG_STORE_FORMAT_VERSION) st->foreign++;
     if (!usable(f)) return KG_OK;
+    if (p->first && f->seq > st->scan.max_seq) st->scan.max_seq = f->seq;
     const int k = f->kind - 1;
     if (f->seq < p->bound[k] && f->seq > p->probe[k]) p->probe[k] = f->seq;
     return KG_OK;
@@ -349,16 +350,18 @@ static kg_err_t visit_none(kg_store_t *st, uint32_t addr, const uint8_t *h, cons
 }
 
 /* The head: the sector of the newest record of all (its original when that
- * survives), and where its log ends. Its number is max_seq: the next save
- * outranks every valid record. Numbers of damaged or foreign records do not
- * count: they never load, and one at the top must not block every save. */
+ * survives), and where its log ends. max_seq counts the headers of every
+ * record of ours, damaged ones too (a body misread once must not let the
+ * next save reuse its number); but when that number is used up, only a
+ * damaged record can hold it (a valid one would be the newest), and it must
+ * not block every save: then the newest valid record's number counts. */
 static kg_err_t find_head(kg_store_t *st, pass_t *p)
 {
     kg_store_scan_t *sc = &st->scan;
     const kg_store_newest_t *top = &sc->newest[0];
     for (int k = 1; k < KG_STORE_KINDS; k++)
         if (sc->newest[k].seq > top->seq) top = &sc->newest[k];
-    sc->max_seq = top->seq;
+    if (sc->max_seq >= KGST_SEQ_MAX) sc->max_seq = top->seq;
     if (!top->seq) return KG_OK;
     sc->head = sector_of(st, top->orig != KGST_NONE ? top->orig : top->addr[0]);
     return walk_sector(st, sc->head, visit_none, p, &sc->head_free);

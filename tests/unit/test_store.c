@@ -149,6 +149,28 @@ static void test_init_checks(void)
     f = ff.flash;
     f.sector_size = 512; /* the largest token record does not fit */
     KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f = ff.flash;
+    f.read = NULL;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f = ff.flash;
+    f.program = NULL;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    f = ff.flash;
+    f.sector_size = 0x80000000u; /* the region's size would not fit 32 bits */
+    f.sector_count = 4;
+    KG_CHECK_ERR(kg_store_init(&st, &f), KG_ERR_ARG);
+    static kg_store_t never_initialised;
+    kg_tokens_t t;
+    kg_secrets_t sec;
+    memset(&t, 0, sizeof t);
+    memset(&sec, 0, sizeof sec);
+    KG_CHECK_ERR(kg_store_load_tokens(&never_initialised, &t), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_save_tokens(&never_initialised, &t), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_save_tokens(NULL, &t), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_load_secrets(&never_initialised, &sec), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_save_secrets(&never_initialised, &sec), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_save_secrets(NULL, &sec), KG_ERR_ARG);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, NULL), KG_ERR_ARG);
     KG_CHECK_ERR(kg_store_init(&st, &ff.flash), KG_OK);
     KG_CHECK_ERR(kg_store_load_tokens(NULL, NULL), KG_ERR_ARG);
     KG_CHECK_ERR(kg_store_save_tokens(&st, NULL), KG_ERR_ARG);
@@ -378,6 +400,14 @@ static void test_foreign_seq_does_not_block(void)
     image[1024 + 20] ^= 1;
     boot();
     KG_CHECK(still_works(&t, &t2));
+    /* Below the last number, a damaged record's number still counts: the
+     * next save outranks it (a body misread once must not cost a save). */
+    t_and_record(&t, (hdr_t){1, 1, 0, 0, len, 100}, body);
+    image[1024 + 20] ^= 1;
+    boot();
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t2), KG_OK);
+    KG_CHECK(tokens_are(&t2));
+    KG_CHECK_EQ(st.scan.newest[0].seq, 101);
 }
 
 /* Versions other than ours are never loaded; they are counted, and only
@@ -586,6 +616,241 @@ static void test_damaged_copy_not_lost(void)
     KG_CHECK(tokens_are(&t));
 }
 
+/* ---- Bodies that do not decode ---- */
+
+/* A record whose CRCs are right but whose body is not a valid body of its
+ * kind (only a foreign writer makes one): the load says KG_ERR_STORE, and
+ * the next save replaces it. */
+static void test_malformed_bodies(void)
+{
+    static uint8_t body[KG_STORE_BODY_MAX + 1], bad[KG_STORE_BODY_MAX + 1];
+    kg_tokens_t t, t2, got;
+    kg_secrets_t s;
+    make_tokens(&t, 1);
+    make_tokens(&t2, 2);
+    const uint16_t len = body_of(&t2, body);
+    struct {
+        uint16_t len;
+        uint16_t patch_at, patch; /* little-endian u16 put at patch_at (0xFFFF: none) */
+    } cases[] = {
+        {3, 0xFFFF, 0},                    /* ends inside the first i64 */
+        {(uint16_t)(len - 1), 0xFFFF, 0},  /* ends inside the last string */
+        {(uint16_t)(len + 1), 0xFFFF, 0},  /* one byte left over */
+        {len, 17, CONFIG_KGIOT_TOKEN_MAX}, /* app_token's length: no room for the NUL */
+        {len, 17, 0xFFFF},                 /* ... running past the body */
+        {19, 0xFFFF, 0},                   /* ends inside a string's length */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(bad, body, sizeof bad);
+        if (cases[i].patch_at != 0xFFFF) {
+            bad[cases[i].patch_at] = (uint8_t)cases[i].patch;
+            bad[cases[i].patch_at + 1] = (uint8_t)(cases[i].patch >> 8);
+        }
+        t_and_record(&t, (hdr_t){1, 1, 0, 0, cases[i].len, 100}, bad);
+        KG_CHECK_ERR(kg_store_load_tokens(&st, &got), KG_ERR_STORE);
+        KG_CHECK_ERR(kg_store_save_tokens(&st, &t2), KG_OK);
+        KG_CHECK(tokens_are(&t2));
+    }
+    /* Secrets: a string longer than its array, and a body cut short. */
+    blank(2048, 2, 1);
+    const uint8_t long_secret[4] = {0xFF, 0x00, 'x', 'y'};
+    put_record(0, (hdr_t){1, 2, 0, 0, sizeof long_secret, 5}, long_secret);
+    boot();
+    KG_CHECK_ERR(kg_store_load_secrets(&st, &s), KG_ERR_STORE);
+    blank(2048, 2, 1);
+    put_record(0, (hdr_t){1, 2, 0, 0, 1, 5}, long_secret);
+    boot();
+    KG_CHECK_ERR(kg_store_load_secrets(&st, &s), KG_ERR_STORE);
+    /* Only foreign records: the secrets say so too. */
+    blank(2048, 2, 1);
+    put_record(0, (hdr_t){2, 2, 0, 0, 4, 5}, long_secret);
+    boot();
+    KG_CHECK_ERR(kg_store_load_secrets(&st, &s), KG_ERR_STORE_VERSION);
+}
+
+/* ---- Where copies live ---- */
+
+/* The newest secrets copied into every sector of a ring of four, and the
+ * newest record of all known only by a copy (its original damaged): both
+ * load, and the log carries on from the copy's sector. */
+static void test_copies_everywhere(void)
+{
+    kg_tokens_t t;
+    kg_secrets_t sec;
+    blank(2048, 4, 8);
+    make_secrets(&sec, 1);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &sec), KG_OK);
+    for (int i = 1; i < 40; i++) {
+        make_tokens(&t, i);
+        KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    }
+    boot();
+    KG_CHECK(secrets_are(&sec));
+    KG_CHECK(tokens_are(&t));
+    KG_CHECK_EQ(__builtin_popcount(st.scan.newest[1].sectors), 4);
+
+    static uint8_t body[KG_STORE_BODY_MAX];
+    kg_tokens_t t2;
+    make_tokens(&t2, 2);
+    const uint16_t len = body_of(&t2, body);
+    blank(1024, 2, 1);
+    const uint32_t slot = put_record(0, (hdr_t){1, 1, 0, 0, len, 7}, body);
+    put_record(1024, (hdr_t){1, 1, 0x01, 0, len, 7}, body); /* its copy */
+    image[20] ^= 1;                                         /* the original damaged */
+    boot();
+    KG_CHECK(tokens_are(&t2));
+    KG_CHECK_EQ(st.scan.head, 1);
+    make_tokens(&t, 3);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &t), KG_OK);
+    KG_CHECK(tokens_are(&t));
+    KG_CHECK(slot > 0 && ff.bit_sets == 0);
+}
+
+/* ---- A flash that fails ---- */
+
+/* Around ff: the n-th read, program or erase fails, or a read returns a
+ * flipped bit, or a program says it worked and wrote nothing. */
+typedef enum { FAIL_READ, FLIP_READ, FAIL_PROGRAM, LIE_PROGRAM, FAIL_ERASE, FAIL_KINDS } fail_t;
+static struct {
+    fail_t kind;
+    uint32_t at, calls[FAIL_KINDS];
+    bool hit;
+} wf;
+
+static bool fails_now(fail_t k1, fail_t k2)
+{
+    const uint32_t n = ++wf.calls[k1];
+    if (k2 != k1) wf.calls[k2] = n;
+    const bool now = (wf.kind == k1 || wf.kind == k2) && n == wf.at;
+    wf.hit = wf.hit || now;
+    return now;
+}
+
+static kg_err_t w_read(void *ctx, uint32_t addr, void *buf, size_t len)
+{
+    (void)ctx;
+    const bool now = fails_now(FAIL_READ, FLIP_READ);
+    if (now && wf.kind == FAIL_READ) return KG_ERR_FLASH;
+    const kg_err_t err = ff.flash.read(&ff, addr, buf, len);
+    if (now) ((uint8_t *)buf)[len / 2] ^= 0x20;
+    return err;
+}
+
+static kg_err_t w_program(void *ctx, uint32_t addr, const void *buf, size_t len)
+{
+    (void)ctx;
+    if (fails_now(FAIL_PROGRAM, LIE_PROGRAM)) return wf.kind == LIE_PROGRAM ? KG_OK : KG_ERR_FLASH;
+    return ff.flash.program(&ff, addr, buf, len);
+}
+
+static kg_err_t w_erase(void *ctx, uint32_t sector)
+{
+    (void)ctx;
+    if (fails_now(FAIL_ERASE, FAIL_ERASE)) return KG_ERR_FLASH;
+    return ff.flash.erase(&ff, sector);
+}
+
+typedef kg_err_t (*store_op_t)(void);
+static kg_tokens_t op_old, op_new;
+static kg_secrets_t op_sec;
+
+static kg_err_t op_save(void)
+{
+    return kg_store_save_tokens(&st, &op_new);
+}
+
+static kg_err_t op_load(void)
+{
+    kg_tokens_t got;
+    return kg_store_load_tokens(&st, &got);
+}
+
+static kg_err_t op_save_secrets(void)
+{
+    return kg_store_save_secrets(&st, &op_sec);
+}
+
+/* From the image in saved_image, op with each kind of failure at each call
+ * it makes: it returns KG_OK or a named error (KG_ERR_FLASH; KG_ERR_STORE
+ * or KG_ERR_NOT_FOUND when a read lied), never programs over programmed
+ * bytes, and afterwards (the failure gone) the old or the new set loads
+ * and a save works. Returns the failures injected. */
+static long fail_everywhere(store_op_t op)
+{
+    long injected = 0;
+    for (int k = 0; k < FAIL_KINDS; k++) {
+        for (uint32_t at = 1;; at++) {
+            memcpy(image, saved_image, region());
+            boot();
+            memset(&wf, 0, sizeof wf);
+            wf.kind = (fail_t)k;
+            wf.at = at;
+            kg_flash_t w = ff.flash;
+            w.read = w_read;
+            w.program = w_program;
+            w.erase = w_erase;
+            KG_CHECK_ERR(kg_store_init(&st, &w), KG_OK);
+            const kg_err_t err = op();
+            if (!wf.hit) {
+                KG_CHECK_ERR(err, KG_OK);
+                break;
+            }
+            injected++;
+            const bool lied = k == FLIP_READ || k == LIE_PROGRAM;
+            if (!(err == KG_OK || err == KG_ERR_FLASH ||
+                  (lied && (err == KG_ERR_STORE || err == KG_ERR_NOT_FOUND))))
+                KG_CHECK_ERR(err, KG_ERR_FLASH);
+            KG_CHECK(ff.bit_sets == 0 && ff.misuse == 0);
+            boot();
+            if (k != FLIP_READ) KG_CHECK(tokens_are(&op_old) || tokens_are(&op_new));
+            KG_CHECK_ERR(kg_store_save_tokens(&st, &op_new), KG_OK);
+            KG_CHECK(tokens_are(&op_new));
+        }
+    }
+    return injected;
+}
+
+static void test_flash_failures(void)
+{
+    long n = 0;
+    make_secrets(&op_sec, 9);
+    /* A head with room: the save appends. */
+    blank(2048, 2, 8);
+    make_secrets(&op_sec, 1);
+    KG_CHECK_ERR(kg_store_save_secrets(&st, &op_sec), KG_OK);
+    make_tokens(&op_old, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &op_old), KG_OK);
+    make_tokens(&op_new, 2);
+    memcpy(saved_image, image, region());
+    n += fail_everywhere(op_save);
+    n += fail_everywhere(op_load);
+    make_secrets(&op_sec, 2);
+    n += fail_everywhere(op_save_secrets);
+    /* A full head: the save moves on, copying the secrets across. */
+    memcpy(image, saved_image, region());
+    boot();
+    for (int i = 3; ff.erases == 0; i++) {
+        memcpy(saved_image, image, region());
+        op_old = op_new;
+        make_tokens(&op_new, i);
+        KG_CHECK_ERR(kg_store_save_tokens(&st, &op_new), KG_OK);
+    }
+    n += fail_everywhere(op_save);
+    /* The secrets' copy in the head damaged: their only good record is
+     * carried across the erase. */
+    test_damaged_copy_not_lost(); /* leaves such an image in saved_image */
+    memcpy(image, saved_image, region());
+    image[4096 + 20] ^= 0x01;
+    memcpy(saved_image, image, region());
+    boot();
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &op_old), KG_OK);
+    make_tokens(&op_new, 500);
+    n += fail_everywhere(op_save);
+    printf("     %ld failures injected (reads failing or flipping a bit, programs failing or "
+           "lying, erases failing)\n",
+           n);
+}
+
 /* ---- The emulation ---- */
 
 static void test_flash_nor_semantics(void)
@@ -701,6 +966,9 @@ int main(void)
     KG_RUN(test_damage_counted);
     KG_RUN(test_no_program_over_junk);
     KG_RUN(test_damaged_copy_not_lost);
+    KG_RUN(test_malformed_bodies);
+    KG_RUN(test_copies_everywhere);
+    KG_RUN(test_flash_failures);
     KG_RUN(test_flash_nor_semantics);
     KG_RUN(test_flash_power_cut);
     KG_RUN(test_flash_file);

@@ -39,8 +39,9 @@
  * Every header field read from flash is range-checked before use: a record
  * of this version with a kind other than 1 or 2, a sequence number 0 or
  * 0xFFFFFFFF, an unknown flag bit or a body longer than its kind's largest
- * is not one of ours and is stepped over; sequence numbers of damaged and
- * foreign records do not count towards the next save's.
+ * is not one of ours and is stepped over; sequence numbers of foreign
+ * records do not count towards the next save's, and a damaged record
+ * holding the last number does not block saves.
  * A record is programmed in one call; the CRC covers all of it, so a write
  * torn anywhere fails the check and the record is ignored. The header's own
  * CRC makes the length trustworthy, so a scan can step over a damaged body
@@ -165,7 +166,7 @@ typedef struct {
 /* Private: what the last scan found. */
 typedef struct {
     kg_store_newest_t newest[KG_STORE_KINDS];
-    uint32_t max_seq;   /* highest sequence number of a valid record of ours */
+    uint32_t max_seq;   /* highest sequence number of a record of ours (see find_head) */
     uint32_t head;      /* sector of the newest record; UINT32_MAX: none */
     uint32_t head_free; /* offset of the first unused byte in head */
 } kg_store_scan_t;
