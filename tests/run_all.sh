@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, host build + ctest (Debian's mbedTLS 2.28),
+# The whole test suite: lint, host build + ctest (Debian's mbedTLS 2.28,
+# with line and branch coverage of components/ printed per component),
 # the same under ASan+UBSan, the same against mbedTLS 3.6 built from
 # Debian's trixie source and against Mbed TLS 4.0 (KGIOT_MBEDTLS4_DIR,
 # tests/deps/mbedtls4_dir.sh), 20 s of libFuzzer per target, and the
@@ -28,7 +29,11 @@ suite() { # name, cmake args...
 step "lint"
 bash tests/lint.sh
 
-suite host-mbedtls2
+# The gcc suite is also the coverage build (components/ only): no extra run.
+find "$out/host-mbedtls2" -name '*.gcda' -delete 2>/dev/null || true
+suite host-mbedtls2 -DKGIOT_COVERAGE=ON
+step "coverage of components/ (host-mbedtls2's run; gcov + lcov)"
+bash tests/coverage.sh "$out/host-mbedtls2"
 # The login suite once more with every log line compiled in and printed:
 # test_login.py searches every output for the secret and the tokens.
 step "login suite at the most verbose log level (CONFIG_KGIOT_LOG_LEVEL=4, kgiot -v)"

@@ -10,7 +10,7 @@ pkgs=(ca-certificates build-essential cmake pkg-config clang clang-format cppche
       python3-jsonschema python3-jinja2
       gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
       qemu-system-arm
-      liblwip-dev iproute2)
+      liblwip-dev iproute2 lcov)
 [ "${1:-}" = demo ] && pkgs=("${demo_pkgs[@]}")
 missing=()
 for p in "${pkgs[@]}"; do

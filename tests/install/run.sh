@@ -2,17 +2,18 @@
 # Install the host build into a scratch prefix, then build boards/host/
 # example_min.c against it twice, through find_package(kgiot) and through
 # pkg-config, and run each (usage line, exit 2: it links and starts).
-# Usage: run.sh BUILD_DIR WORK_DIR
+# Usage: run.sh BUILD_DIR WORK_DIR [LDFLAGS]   (LDFLAGS: --coverage for a coverage build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$1 work=$2
+build=$1 work=$2 ldflags=${3:-}
 rm -rf "$work" && mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log"
 cmake -S "$root/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
-    -DKGIOT_EXAMPLE="$root/boards/host/example_min.c" >"$work/consumer.log"
+    -DKGIOT_EXAMPLE="$root/boards/host/example_min.c" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
+    >"$work/consumer.log"
 cmake --build "$work/consumer" >>"$work/consumer.log"
-# shellcheck disable=SC2046 # pkg-config's output is a list of words
-cc -o "$work/example_pc" "$root/boards/host/example_min.c" \
+# shellcheck disable=SC2046,SC2086 # pkg-config's output and ldflags are lists of words
+cc -o "$work/example_pc" "$root/boards/host/example_min.c" $ldflags \
     $(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig" pkg-config --cflags --libs kgiot)
 for exe in "$work/consumer/example_min" "$work/example_pc"; do
     rc=0
