@@ -125,7 +125,10 @@ static kg_err_t append(kg_store_t *st, const item_t *it, bool *done)
     const uint32_t need = copies_size(st, sc->head, it->kind) + kgst_slot(st, it->len);
     if (size - sc->head_free < need) return KG_OK;
     uint32_t addr = sc->head * size + sc->head_free;
-    kg_err_t err = kgst_blank(st, addr, need, &blank); /* a torn write may lie there */
+    /* The whole tail must be blank: a torn write may lie there, or records
+     * behind a gap, which the scan does not see (the log ends at the first
+     * blank header) but would once a record filled the gap. */
+    kg_err_t err = kgst_blank(st, addr, size - sc->head_free, &blank);
     if (err != KG_OK || !blank) return err;
     *done = true;
     err = write_copies(st, sc->head, it->kind, &addr);
