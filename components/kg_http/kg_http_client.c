@@ -94,7 +94,8 @@ static kg_err_t attempt(kg_http_client_t *c, size_t len, bool no_body, uint64_t 
 kg_err_t kg_http_client_request(kg_http_client_t *c, const kg_http_request_t *req,
                                 uint32_t timeout_ms, kg_http_resp_t **resp)
 {
-    uint64_t deadline = c->port->now_ms(c->port->ctx) + timeout_ms;
+    const uint64_t now = c->port->now_ms(c->port->ctx); /* any origin: saturate, never wrap */
+    uint64_t deadline = now > UINT64_MAX - timeout_ms ? UINT64_MAX : now + timeout_ms;
     uint64_t received = c->bytes_received;
     kg_http_request_t r = *req;
     size_t len;

@@ -179,7 +179,8 @@ static kg_err_t fail(kg_tls_t *t, const char *what, int code, kg_err_t err)
 
 static void start_deadline(kg_tls_t *t, uint32_t timeout_ms)
 {
-    t->deadline_ms = t->port->now_ms(t->port->ctx) + timeout_ms;
+    const uint64_t now = t->port->now_ms(t->port->ctx); /* any origin: saturate, never wrap */
+    t->deadline_ms = now > UINT64_MAX - timeout_ms ? UINT64_MAX : now + timeout_ms;
 }
 
 static uint32_t ms_left(const kg_tls_t *t)

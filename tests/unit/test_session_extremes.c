@@ -231,6 +231,14 @@ static void test_monotonic_clock_at_its_end(void)
     KG_CHECK(t >= FP_UNIX_BASE && t < FP_UNIX_BASE + 60);
     KG_CHECK(s.tokens.expires_at >= FP_UNIX_BASE + 7200 && s.tokens.expires_at <= t + 7200);
     kg_session_free(&s);
+    /* A second left, less than a request's timeout: the HTTP client's
+     * deadline clamps too (it wrapped into the past: KG_ERR_TIMEOUT). */
+    fp_reset();
+    fp_config(&cfg, KG_MODE_BROKER, &s);
+    fp.now_ms = UINT64_MAX - 1000;
+    KG_CHECK_ERR(kg_session_init_transport(&s, &cfg, &fp_port, &fp_transport), KG_OK);
+    KG_CHECK_ERR(kg_call_guest(&s, "/v1/x", "{}", &(kg_call_reply_t){0}), KG_OK);
+    kg_session_free(&s);
     /* Less left than the login timeout: the deadline clamps. */
     fp_reset();
     fp_config(&cfg, KG_MODE_BROKER, &s);
