@@ -178,10 +178,10 @@ static void count_tls(void)
 static void login_and_call(void)
 {
     static kg_call_reply_t reply;
-    check(kg_session_resume(&session) == KG_ERR_LOGIN_REQUIRED, "blank flash: login required",
-          KG_ERR_LOGIN_REQUIRED);
+    kg_err_t err = kg_session_resume(&session);
+    check(err == KG_ERR_LOGIN_REQUIRED, "blank flash: login required", err);
     uint64_t t0 = board_now_ms();
-    kg_err_t err = kg_login(&session, 120000);
+    err = kg_login(&session, 120000);
     printf("FIGURE login_ms %u\n", (unsigned)(board_now_ms() - t0));
     printf("FIGURE login_polls %u\n", (unsigned)session.polls);
     check(err == KG_OK && events[KG_EVENT_LOGGED_IN] == 1, "kg_login", err);
