@@ -31,16 +31,25 @@ mb4=$root/tests/deps/mbedtls4_m3.sh
 bash "$mb4" "$out/mbedtls4-client" >/dev/null
 bash "$mb4" "$out/mbedtls4-client-tls12" KGIOT_M3_TLS12_ONLY >/dev/null
 
-board_build() { # dir prefix tests(ON/OFF) target
+board_build() { # dir prefix tests(ON/OFF) target [.config]
     cmake -S "$board" -B "$1" -DCMAKE_TOOLCHAIN_FILE="$board/toolchain.cmake" \
         -DKGIOT_MBEDTLS_M3_PREFIX="$2" -DKGIOT_QRCODEGEN_SRC="$qr_src" \
-        -DKGIOT_BOARD_TESTS="$3" >"$1.configure.log"
+        -DKGIOT_BOARD_TESTS="$3" -DKGIOT_CONFIG="${5:-}" >"$1.configure.log"
     cmake --build "$1" -j"$jobs" --target "$4" >"$1.build.log" 2>&1 || { tail -40 "$1.build.log"; exit 1; }
 }
 board_build "$out/build-client" "$out/mbedtls-client" OFF footprint_app
 board_build "$out/build-client-tls12" "$out/mbedtls-client-tls12" OFF footprint_app
 board_build "$out/build4-client" "$out/mbedtls4-client" OFF footprint_app
 board_build "$out/build4-client-tls12" "$out/mbedtls4-client-tls12" OFF footprint_app
+# kg_http's optional features (Kconfig menu "HTTP features"): each off alone,
+# then the smallest useful configuration (tests/cmake/lean.config).
+mkdir -p "$out/http-features"
+for f in CHUNKED INTERIM HEADER_LOOKUP; do
+    echo "# CONFIG_KGIOT_HTTP_$f is not set" >"$out/http-features/no-$f.config"
+    board_build "$out/build-client-no-$f" "$out/mbedtls-client" OFF footprint_app \
+        "$out/http-features/no-$f.config"
+done
+board_build "$out/build-client-lean" "$out/mbedtls-client" OFF footprint_app "$root/tests/cmake/lean.config"
 
 run_image() {
     qemu-system-arm -M mps2-an385 -nographic -semihosting-config enable=on,target=native \
@@ -117,6 +126,20 @@ echo "-- the same with Mbed TLS 4.0 (mbedtls4_config_m3.h + crypto_config_m3.h),
 python3 "$board/map_sizes.py" "$out/build4-client/footprint_app.map" | grep -E '^(linked|kgiot|mbedTLS) '
 echo "-- Mbed TLS 4.0, TLS 1.2 only"
 python3 "$board/map_sizes.py" "$out/build4-client-tls12/footprint_app.map" | grep -E '^(linked|kgiot|mbedTLS) '
+echo "-- kg_http's optional features (linked, the TLS 1.2 + 1.3 client above; flash bytes)"
+linked() { # map component -> its flash (text + rodata + data) in that map
+    python3 "$board/map_sizes.py" "$1" | awk -v c="$2" '$1 == c {print $6} $1 " " $2 == c {print $7}'
+}
+printf '%-34s %8s %8s %12s %10s %12s\n' configuration kg_http kg_json "HTTP + JSON" kg_session "kgiot total"
+for v in "everything on (default):build-client" "CONFIG_KGIOT_HTTP_CHUNKED off:build-client-no-CHUNKED" \
+    "CONFIG_KGIOT_HTTP_INTERIM off:build-client-no-INTERIM" \
+    "CONFIG_KGIOT_HTTP_HEADER_LOOKUP off:build-client-no-HEADER_LOOKUP" \
+    "smallest useful (lean.config):build-client-lean"; do
+    map=$out/${v#*:}/footprint_app.map
+    h=$(linked "$map" kg_http) j=$(linked "$map" kg_json)
+    printf '%-34s %8d %8d %12d %10d %12d\n' "${v%%:*}" "$h" "$j" $((h + j)) \
+        "$(linked "$map" kg_session)" "$(linked "$map" "kgiot total")"
+done
 echo "-- kgiot state the application owns (static objects in footprint_app)"
 arm-none-eabi-nm -S --size-sort "$out/build-client/footprint_app.elf" |
     while read -r _ size _ name; do

@@ -41,7 +41,14 @@ enum {
 };
 
 /* The headers that frame the reply: read whatever the keep list says. */
-static const char *const framing[] = {"Content-Length", "Transfer-Encoding", "Connection", NULL};
+enum { FIELD_KEPT, FIELD_CONTENT_LENGTH, FIELD_TRANSFER_ENCODING, FIELD_CONNECTION };
+#define CONTENT_LENGTH    "Content-Length"
+#define TRANSFER_ENCODING "Transfer-Encoding"
+#define CONNECTION        "Connection"
+#define LEN(lit)          (sizeof(lit) - 1)
+static const char *const framing_name[] = {NULL, CONTENT_LENGTH, TRANSFER_ENCODING, CONNECTION};
+static const uint8_t framing_len[] = {0, LEN(CONTENT_LENGTH), LEN(TRANSFER_ENCODING),
+                                      LEN(CONNECTION)};
 #define FRAMING_WINDOW sizeof("Transfer-Encoding:") - 1
 
 /* step() results besides a (negative) kg_err_t. */
@@ -59,6 +66,7 @@ void kg_http_resp_init(kg_http_resp_t *r, char *buf, size_t cap, bool no_body)
 
 void kg_http_resp_keep(kg_http_resp_t *r, const char *const *names)
 {
+    if (!KG_HTTP_HEADER_LOOKUP) return;
     r->keep = names;
     r->window = FRAMING_WINDOW;
     for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
@@ -92,7 +100,7 @@ static bool is_blank(char c)
 
 /* Case-insensitive equality of s[0..n) with word[0..word_len). Servers
  * mostly send the canonical spelling, so an exact match is tried first. */
-static bool same_ci(const char *s, size_t n, const char *word, size_t word_len)
+static inline bool same_ci(const char *s, size_t n, const char *word, size_t word_len)
 {
     if (n != word_len) return false;
     if (memcmp(s, word, n) == 0) return true;
@@ -152,7 +160,7 @@ static inline size_t parse_number(const char *s, size_t n, unsigned base, size_t
 /* The next complete line at r->pos, ending before end, without its LF or
  * CRLF. Consumes it and returns its length with the line end; 0 if its end
  * has not arrived yet. */
-static size_t next_line(kg_http_resp_t *r, size_t end, const char **line, size_t *len)
+static inline size_t next_line(kg_http_resp_t *r, size_t end, const char **line, size_t *len)
 {
     const char *start = r->buf + r->pos;
     const char *lf = memchr(r->buf + r->scan, '\n', end - r->scan);
@@ -186,7 +194,7 @@ static kg_err_t on_status_line(kg_http_resp_t *r, const char *s, size_t n)
     r->status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
     r->minor_version = s[7] - '0';
     r->state = ST_FIELD;
-    return KG_OK;
+    return KG_HTTP_INTERIM || r->status >= 200 ? KG_OK : KG_ERR_HTTP_UNSUPPORTED;
 }
 
 /* Digits only; equal duplicates are allowed, differing ones are not. */
@@ -208,7 +216,7 @@ static kg_err_t on_transfer_encoding(kg_http_resp_t *r, const char *v, size_t n)
     trim(&v, &n);
     if (r->chunked || !IS_WORD(v, n, "chunked")) return KG_ERR_HTTP_SYNTAX;
     r->chunked = true;
-    return KG_OK;
+    return KG_HTTP_CHUNKED ? KG_OK : KG_ERR_HTTP_UNSUPPORTED;
 }
 
 /* A comma-separated token list: note "close" and "keep-alive". */
@@ -245,18 +253,35 @@ static void keep_line(kg_http_resp_t *r, const char *s, size_t n)
     r->head_len += n + 1;
 }
 
-/* A framing or kept header, whole: s[r->name_len] is its colon. */
-static kg_err_t on_field(kg_http_resp_t *r, const char *s, size_t n)
+/* Which framing header the name s[0..n) is; FIELD_KEPT: none. */
+static int framing_field(const char *s, size_t n)
+{
+    for (int kind = FIELD_CONTENT_LENGTH; kind <= FIELD_CONNECTION; kind++)
+        if (same_ci(s, n, framing_name[kind], framing_len[kind])) return kind;
+    return FIELD_KEPT;
+}
+
+/* A header named s[0..n) is read whole: a framing one, or one kept. */
+static bool is_read(const kg_http_resp_t *r, const char *s, size_t n)
+{
+    return framing_field(s, n) != FIELD_KEPT || (KG_HTTP_HEADER_LOOKUP && in_list(r->keep, s, n));
+}
+
+/* A framing header (kind) or a kept one, whole: s[r->name_len] is its colon. */
+static inline kg_err_t on_field(kg_http_resp_t *r, const char *s, size_t n, int kind)
 {
     size_t len = r->name_len;
     const char *v = s + len + 1;
     size_t vn = n - len - 1;
     kg_err_t err = KG_OK;
     r->state = ST_FIELD;
-    if (IS_WORD(s, len, "Content-Length")) err = on_content_length(r, v, vn);
-    if (IS_WORD(s, len, "Transfer-Encoding")) err = on_transfer_encoding(r, v, vn);
-    if (IS_WORD(s, len, "Connection")) on_connection(r, v, vn);
-    if (err == KG_OK && in_list(r->keep, s, len)) keep_line(r, s, n);
+    switch (kind) {
+    case FIELD_CONTENT_LENGTH: err = on_content_length(r, v, vn); break;
+    case FIELD_TRANSFER_ENCODING: err = on_transfer_encoding(r, v, vn); break;
+    case FIELD_CONNECTION: on_connection(r, v, vn); break;
+    default: break;
+    }
+    if (KG_HTTP_HEADER_LOOKUP && err == KG_OK && in_list(r->keep, s, len)) keep_line(r, s, n);
     return err;
 }
 
@@ -268,7 +293,8 @@ static int on_head_line(kg_http_resp_t *r, size_t end)
     size_t took = next_line(r, end, &s, &n);
     if (took == 0) return WAIT;
     r->head_seen += took;
-    kg_err_t err = r->state == ST_STATUS ? on_status_line(r, s, n) : on_field(r, s, n);
+    kg_err_t err = r->state == ST_STATUS ? on_status_line(r, s, n)
+                                         : on_field(r, s, n, framing_field(s, r->name_len));
     return err != KG_OK ? (int)err : GO;
 }
 
@@ -319,9 +345,10 @@ static int on_field_skip(kg_http_resp_t *r, size_t end)
     return GO;
 }
 
+/* Initial C or T, either case: setting bit 5 turns no other byte into them. */
 static bool could_frame(char initial)
 {
-    initial = lower(initial);
+    initial = (char)(initial | 0x20);
     return initial == 'c' || initial == 't';
 }
 
@@ -338,7 +365,7 @@ static int classify_field(kg_http_resp_t *r, const char *p, size_t avail)
     bool ct = could_frame(p[0]);
     if (i == w || p[i] == '\n') return skip_field(r, ct); /* too long to be read, or no colon */
     if (ct && is_blank(p[i - 1])) return KG_ERR_HTTP_SYNTAX;
-    if (!in_list(framing, p, i) && !in_list(r->keep, p, i)) return skip_field(r, false);
+    if (!is_read(r, p, i)) return skip_field(r, false);
     r->name_len = i;
     r->state = ST_FIELD_READ;
     return GO;
@@ -354,15 +381,90 @@ static int blank_line(kg_http_resp_t *r, size_t k)
     return err != KG_OK ? (int)err : GO;
 }
 
+/* s[0..n) starts with the header name word[0..len) and its colon. */
+static bool starts_field(const char *s, size_t n, const char *word, size_t len)
+{
+    return n > len && s[len] == ':' && same_ci(s, len, word, len);
+}
+
+/* The framing header the line s[0..n) is, by its name; FIELD_KEPT: none.
+ * Constant lengths: one byte test rejects most lines. */
+static int framing_kind(const char *s, size_t n, bool ct)
+{
+    if (!ct) return FIELD_KEPT;
+    if (starts_field(s, n, CONTENT_LENGTH, LEN(CONTENT_LENGTH))) return FIELD_CONTENT_LENGTH;
+    if (starts_field(s, n, TRANSFER_ENCODING, LEN(TRANSFER_ENCODING)))
+        return FIELD_TRANSFER_ENCODING;
+    return starts_field(s, n, CONNECTION, LEN(CONNECTION)) ? FIELD_CONNECTION : FIELD_KEPT;
+}
+
+/* The line s[0..n) is a header read whole: its kind (FIELD_KEPT for a kept
+ * one), -1 if it is dropped; r->name_len is its name's length. Names are
+ * compared where they would end, so no colon needs looking for. */
+static int read_kind(kg_http_resp_t *r, const char *s, size_t n, bool ct)
+{
+    const char *const *keep = KG_HTTP_HEADER_LOOKUP ? r->keep : NULL;
+    int kind = framing_kind(s, n, ct);
+    r->name_len = framing_len[kind];
+    if (kind != FIELD_KEPT) return kind;
+    for (size_t i = 0; keep != NULL && keep[i] != NULL; i++) {
+        r->name_len = strlen(keep[i]);
+        if (r->name_len != 0 && starts_field(s, n, keep[i], r->name_len)) return FIELD_KEPT;
+    }
+    return -1;
+}
+
+/* "name: value" with no blank before the colon. */
+static bool well_formed(const char *s, size_t n)
+{
+    const char *colon = memchr(s, ':', n);
+    return colon != NULL && colon != s && !is_blank(colon[-1]);
+}
+
+/* A header line that has arrived whole, k bytes before its LF (a CR before
+ * it included): read or dropped at once, as classify_field() and the states
+ * after it would. The common case (a whole head in one read) takes this way. */
+static int whole_field(kg_http_resp_t *r, const char *p, size_t k)
+{
+    bool ct = could_frame(p[0]);
+    int kind = read_kind(r, p, k, ct);
+    consume_head(r, k + 1); /* p[0..k] stays where it is until the next feed */
+    if (kind >= 0) {
+        kg_err_t err = on_field(r, p, p[k - 1] == '\r' ? k - 1 : k, kind);
+        return err != KG_OK ? (int)err : GO;
+    }
+    return ct && !well_formed(p, k) ? KG_ERR_HTTP_SYNTAX : GO;
+}
+
+/* The start of a line that has not arrived whole. */
+static int part_field(kg_http_resp_t *r, const char *p, size_t avail)
+{
+    if (avail == 0 || (p[0] == '\r' && avail < 2)) return WAIT;
+    if (is_blank(p[0])) return KG_ERR_HTTP_SYNTAX; /* obs-fold, or a stray CR */
+    r->scan = r->pos + avail;                      /* no line end before that */
+    return classify_field(r, p, avail);
+}
+
+/* A header line, or the blank line that ends the head. */
 static int on_field_start(kg_http_resp_t *r, size_t end)
 {
     const char *p = r->buf + r->pos;
-    size_t avail = end - r->pos;
-    if (avail == 0 || (p[0] == '\r' && avail < 2)) return WAIT;
-    if (p[0] == '\n') return blank_line(r, 1);
-    if (p[0] == '\r' && p[1] == '\n') return blank_line(r, 2);
+    const char *lf = memchr(p, '\n', end - r->pos);
+    if (lf == NULL) return part_field(r, p, end - r->pos);
+    size_t k = (size_t)(lf - p);
+    if (k == 0 || (k == 1 && p[0] == '\r')) return blank_line(r, k + 1);
     if (is_blank(p[0])) return KG_ERR_HTTP_SYNTAX; /* obs-fold, or a stray CR */
-    return classify_field(r, p, avail);
+    return whole_field(r, p, k);
+}
+
+/* Header lines up to end, in one loop while they come whole. (end stays
+ * right: the head's limit moves with r->pos.) */
+static int on_fields(kg_http_resp_t *r, size_t end)
+{
+    int rc = GO;
+    while (rc == GO && r->state == ST_FIELD)
+        rc = on_field_start(r, end);
+    return rc;
 }
 
 static void finish(kg_http_resp_t *r)
@@ -378,7 +480,7 @@ static kg_err_t choose_framing(kg_http_resp_t *r)
     r->remaining = SIZE_MAX; /* until the peer closes */
     if ((r->flags & F_NO_BODY) || r->status == 204 || r->status == 304) {
         finish(r);
-    } else if (r->chunked) {
+    } else if (KG_HTTP_CHUNKED && r->chunked) {
         r->keep_alive = r->keep_alive && !r->has_content_length; /* a smuggling attempt? */
         r->state = ST_CHUNK_SIZE;
     } else if (r->has_content_length) {
@@ -392,7 +494,7 @@ static kg_err_t choose_framing(kg_http_resp_t *r)
 
 static kg_err_t end_of_head(kg_http_resp_t *r)
 {
-    if (r->status < 200) { /* interim reply: drop it, parse what follows afresh */
+    if (KG_HTTP_INTERIM && r->status < 200) { /* interim reply: drop it, parse afresh */
         size_t rest = r->used - r->pos;
         const char *const *keep = r->keep;
         memmove(r->buf, r->buf + r->pos, rest);
@@ -409,7 +511,7 @@ static kg_err_t end_of_head(kg_http_resp_t *r)
 static int head_handler(kg_http_resp_t *r, size_t end)
 {
     switch (r->state) {
-    case ST_FIELD: return on_field_start(r, end);
+    case ST_FIELD: return on_fields(r, end);
     case ST_FIELD_SKIP: return on_field_skip(r, end);
     default: return on_head_line(r, end); /* ST_STATUS, ST_FIELD_READ */
     }
@@ -446,11 +548,19 @@ static int on_body_bytes(kg_http_resp_t *r)
     r->scan = r->pos;
     r->remaining -= take;
     if (r->remaining != 0) return WAIT;
-    if (r->chunked)
+    if (KG_HTTP_CHUNKED && r->chunked)
         r->state = ST_CHUNK_END;
     else
         finish(r);
     return GO;
+}
+
+static kg_err_t take_chunk_size(kg_http_resp_t *r, size_t size)
+{
+    if (size > r->cap - r->head_len - r->body_len) return KG_ERR_HTTP_BODY_TOO_LARGE;
+    r->remaining = size;
+    r->state = size != 0 ? ST_BODY : ST_TRAILERS;
+    return KG_OK;
 }
 
 /* chunk-size in hex, then optional blanks and ";extensions", ignored. */
@@ -462,14 +572,11 @@ static kg_err_t on_chunk_size(kg_http_resp_t *r, const char *s, size_t n)
     while (i < n && is_blank(s[i]))
         i++;
     if (i < n && s[i] != ';') return KG_ERR_HTTP_SYNTAX;
-    if (size > r->cap - r->head_len - r->body_len) return KG_ERR_HTTP_BODY_TOO_LARGE;
-    r->remaining = size;
-    r->state = size != 0 ? ST_BODY : ST_TRAILERS;
-    return KG_OK;
+    return take_chunk_size(r, size);
 }
 
 /* A chunk-size line, or a trailer line (skipped up to the blank line). */
-static int on_body_line(kg_http_resp_t *r)
+static inline int on_body_line(kg_http_resp_t *r)
 {
     const char *s;
     size_t n;
@@ -480,6 +587,30 @@ static int on_body_line(kg_http_resp_t *r)
     else if (n == 0)
         finish(r);
     return err != KG_OK ? (int)err : GO;
+}
+
+/* A chunk-size line that is only hex digits and CRLF, read where it lies
+ * when it has arrived whole (the usual case): no line search. Any other
+ * line, and one that came in pieces (r->scan moved), takes the line way. */
+static int on_chunk_size_fast(kg_http_resp_t *r)
+{
+    const char *p = r->buf + r->pos;
+    size_t avail = r->used - r->pos, size;
+    size_t i = parse_number(p, avail, 16, &size);
+    if (i == 0 || avail - i < 2 || p[i] != '\r' || p[i + 1] != '\n') return on_body_line(r);
+    r->pos = r->scan = r->pos + i + 2;
+    kg_err_t err = take_chunk_size(r, size);
+    return err != KG_OK ? (int)err : GO;
+}
+
+/* The blank line that ends a reply without trailers, where it lies. */
+static int on_last_line_fast(kg_http_resp_t *r)
+{
+    const char *p = r->buf + r->pos;
+    if (r->used - r->pos < 2 || p[0] != '\r' || p[1] != '\n') return on_body_line(r);
+    r->pos = r->scan = r->pos + 2;
+    finish(r);
+    return GO;
 }
 
 /* The CRLF (or LF) after a chunk's data, checked byte by byte: cheaper
@@ -497,13 +628,20 @@ static int on_chunk_end(kg_http_resp_t *r)
     return GO;
 }
 
+static int chunk_step(kg_http_resp_t *r)
+{
+    if (r->state == ST_CHUNK_END) return on_chunk_end(r);
+    if (r->scan != r->pos) return on_body_line(r); /* a line that came in pieces */
+    return r->state == ST_CHUNK_SIZE ? on_chunk_size_fast(r) : on_last_line_fast(r);
+}
+
 static int step(kg_http_resp_t *r)
 {
     switch (r->state) {
     case ST_BODY: return on_body_bytes(r);
-    case ST_CHUNK_END: return on_chunk_end(r);
+    case ST_CHUNK_END:
     case ST_CHUNK_SIZE:
-    case ST_TRAILERS: return on_body_line(r);
+    case ST_TRAILERS: return KG_HTTP_CHUNKED ? chunk_step(r) : WAIT; /* else never reached */
     case ST_DONE: return WAIT;
     default: return head_step(r);
     }
@@ -551,6 +689,7 @@ char *kg_http_resp_body(kg_http_resp_t *r, size_t *len)
     return body;
 }
 
+#if KG_HTTP_HEADER_LOOKUP /* else an inline stub in kg_http.h */
 const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_t *len)
 {
     const char *end = r->buf + r->head_len;
@@ -568,3 +707,4 @@ const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_
     }
     return NULL;
 }
+#endif

@@ -8,7 +8,7 @@ cc=${CC_ARM:-arm-none-eabi-gcc}
 flags=(-mcpu=cortex-m3 -mthumb -Os -DNDEBUG -ffunction-sections -fdata-sections -std=c11 "$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-KCONFIG_CONFIG=/nonexistent /usr/bin/python3 -m genconfig --header-path "$tmp/kg_config.h" Kconfig
+KCONFIG_CONFIG=${KGIOT_CONFIG:-/nonexistent} /usr/bin/python3 -m genconfig --header-path "$tmp/kg_config.h" Kconfig
 ln -s /usr/include/jsmn.h "$tmp/jsmn.h" # only jsmn from the host's include dir
 incs=(-I "$tmp" -I port/include)
 for d in components/*/include; do incs+=(-I "$d"); done

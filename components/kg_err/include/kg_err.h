@@ -10,7 +10,8 @@
 #ifndef KG_ERR_H
 #define KG_ERR_H
 
-/* X(name, meaning): the one list both the enum and the name table come from. */
+/* X(name, meaning): the one list both the enum and the name table come from.
+ * New errors go at the end, so that every value stays what it was. */
 #define KG_ERR_LIST(X)                                                                             \
     X(KG_OK, "success")                                                                            \
     X(KG_ERR_ARG, "a parameter is NULL, empty or out of range")                                    \
@@ -52,7 +53,9 @@
     X(KG_ERR_STORE, "the token store failed to load or save")                                      \
     X(KG_ERR_FLASH, "a flash read, program or erase failed")                                       \
     X(KG_ERR_STORE_VERSION, "the stored record has another format version")                        \
-    X(KG_ERR_STORE_FOREIGN, "the stored tokens belong to another appid or host: kept, not used")
+    X(KG_ERR_STORE_FOREIGN, "the stored tokens belong to another appid or host: kept, not used")   \
+    X(KG_ERR_HTTP_UNSUPPORTED,                                                                     \
+      "the reply is chunked or interim (1xx) and this build leaves that out (Kconfig)")
 
 #define KG_ERR_ENUM_(name, text) name##_INDEX_,
 enum { KG_ERR_LIST(KG_ERR_ENUM_) KG_ERR_COUNT_ };

@@ -16,7 +16,9 @@
  *     connection alive for the next request, and retries a request once on a
  *     fresh connection when a reused one fails before any reply byte arrives.
  *
- * No heap: every buffer is the caller's. Limits come from Kconfig.
+ * No heap: every buffer is the caller's. Limits come from Kconfig, and so
+ * do three features a build can leave out (KG_HTTP_CHUNKED and the others
+ * below); a reply that needs one of them is KG_ERR_HTTP_UNSUPPORTED then.
  */
 #ifndef KG_HTTP_H
 #define KG_HTTP_H
@@ -29,6 +31,25 @@
 #include "kg_err.h"
 #include "kg_port.h"
 #include "kg_transport.h"
+
+/* The features this build parses, each 1 or 0 (Kconfig, menu "HTTP features").
+ * Code is written with them as constants, not #ifdef: what is left out is
+ * still compiled and checked, then dropped as dead code. */
+#ifdef CONFIG_KGIOT_HTTP_CHUNKED
+#define KG_HTTP_CHUNKED 1 /* Transfer-Encoding: chunked is decoded */
+#else
+#define KG_HTTP_CHUNKED 0
+#endif
+#ifdef CONFIG_KGIOT_HTTP_INTERIM
+#define KG_HTTP_INTERIM 1 /* interim 1xx replies are skipped */
+#else
+#define KG_HTTP_INTERIM 0
+#endif
+#ifdef CONFIG_KGIOT_HTTP_HEADER_LOOKUP
+#define KG_HTTP_HEADER_LOOKUP 1 /* kg_http_resp_keep() and kg_http_resp_header() work */
+#else
+#define KG_HTTP_HEADER_LOOKUP 0
+#endif
 
 /* ---- 1. Requests ---- */
 
@@ -95,12 +116,14 @@ typedef struct {
  * start over after an error. No header is kept. */
 void kg_http_resp_init(kg_http_resp_t *r, char *buf, size_t cap, bool no_body);
 
-/* Keep the headers named in names (NULL-terminated, case-insensitive; NULL:
- * none) for kg_http_resp_header(); call after kg_http_resp_init(), before
+/* Keep the headers named in names (NULL-terminated, case-insensitive, each
+ * a header name: not empty, no ':'; NULL: none) for kg_http_resp_header();
+ * call after kg_http_resp_init(), before
  * the first feed. names must outlive the parse. Every other header is
  * dropped as it arrives, except that Content-Length, Transfer-Encoding and
  * Connection are always read. Kept lines take buffer room (name, value and
- * one byte each); a dropped one takes none. */
+ * one byte each); a dropped one takes none. Without KG_HTTP_HEADER_LOOKUP
+ * nothing is kept, whatever names says. */
 void kg_http_resp_keep(kg_http_resp_t *r, const char *const *names);
 
 /* Where the next received bytes go: *space is the room left (0 means the
@@ -129,6 +152,8 @@ char *kg_http_resp_space(kg_http_resp_t *r, size_t *space);
  * starting with C or T that is not "name: value"; a Content-Length that is
  * not all digits, too big for a size_t or differs from an earlier one; a
  * transfer coding other than chunked; a bad chunk size or chunk end.
+ * KG_ERR_HTTP_UNSUPPORTED: a chunked reply without KG_HTTP_CHUNKED (at its
+ * Transfer-Encoding header), a 1xx status line without KG_HTTP_INTERIM.
  * KG_ERR_ARG: n larger than the space. After an error, start again with
  * kg_http_resp_init(). */
 kg_err_t kg_http_resp_feed(kg_http_resp_t *r, size_t n);
@@ -142,8 +167,21 @@ char *kg_http_resp_body(kg_http_resp_t *r, size_t *len);
 
 /* Value of the first header named name (case-insensitive), without leading
  * and trailing blanks, *len bytes long and not NUL-terminated; NULL if
- * absent, not kept (kg_http_resp_keep) or before head_done. Points into buf. */
+ * absent, not kept (kg_http_resp_keep) or before head_done. Points into buf.
+ * Without KG_HTTP_HEADER_LOOKUP it is always NULL, inline, so that callers'
+ * code for a header's value is dropped too. */
+#if KG_HTTP_HEADER_LOOKUP
 const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name, size_t *len);
+#else
+static inline const char *kg_http_resp_header(const kg_http_resp_t *r, const char *name,
+                                              size_t *len)
+{
+    (void)r;
+    (void)name;
+    *len = 0;
+    return NULL;
+}
+#endif
 
 /* ---- URLs ---- */
 
