@@ -46,7 +46,6 @@ enum { FIELD_KEPT, FIELD_CONTENT_LENGTH, FIELD_TRANSFER_ENCODING, FIELD_CONNECTI
 #define TRANSFER_ENCODING "Transfer-Encoding"
 #define CONNECTION        "Connection"
 #define LEN(lit)          (sizeof(lit) - 1)
-static const char *const framing_name[] = {NULL, CONTENT_LENGTH, TRANSFER_ENCODING, CONNECTION};
 static const uint8_t framing_len[] = {0, LEN(CONTENT_LENGTH), LEN(TRANSFER_ENCODING),
                                       LEN(CONNECTION)};
 #define FRAMING_WINDOW sizeof("Transfer-Encoding:") - 1
@@ -253,20 +252,6 @@ static void keep_line(kg_http_resp_t *r, const char *s, size_t n)
     r->head_len += n + 1;
 }
 
-/* Which framing header the name s[0..n) is; FIELD_KEPT: none. */
-static int framing_field(const char *s, size_t n)
-{
-    for (int kind = FIELD_CONTENT_LENGTH; kind <= FIELD_CONNECTION; kind++)
-        if (same_ci(s, n, framing_name[kind], framing_len[kind])) return kind;
-    return FIELD_KEPT;
-}
-
-/* A header named s[0..n) is read whole: a framing one, or one kept. */
-static bool is_read(const kg_http_resp_t *r, const char *s, size_t n)
-{
-    return framing_field(s, n) != FIELD_KEPT || (KG_HTTP_HEADER_LOOKUP && in_list(r->keep, s, n));
-}
-
 /* A framing header (kind) or a kept one, whole: s[r->name_len] is its colon. */
 static inline kg_err_t on_field(kg_http_resp_t *r, const char *s, size_t n, int kind)
 {
@@ -293,8 +278,8 @@ static int on_head_line(kg_http_resp_t *r, size_t end)
     size_t took = next_line(r, end, &s, &n);
     if (took == 0) return WAIT;
     r->head_seen += took;
-    kg_err_t err = r->state == ST_STATUS ? on_status_line(r, s, n)
-                                         : on_field(r, s, n, framing_field(s, r->name_len));
+    kg_err_t err =
+        r->state == ST_STATUS ? on_status_line(r, s, n) : on_field(r, s, n, r->field_kind);
     return err != KG_OK ? (int)err : GO;
 }
 
@@ -352,35 +337,6 @@ static bool could_frame(char initial)
     return initial == 'c' || initial == 't';
 }
 
-/* Read the header at p whole or drop it, by its name: the bytes up to its
- * colon, which for any header read come within r->window bytes. Lines that
- * could be a framing header (initial C or T) must be "name: value" with no
- * blank before the colon; other lines are not checked further. */
-static int classify_field(kg_http_resp_t *r, const char *p, size_t avail)
-{
-    size_t w = avail < r->window ? avail : r->window, i = 0;
-    while (i < w && p[i] != ':' && p[i] != '\n')
-        i++;
-    if (i == avail && avail < r->window) return WAIT; /* the name may still end in time */
-    bool ct = could_frame(p[0]);
-    if (i == w || p[i] == '\n') return skip_field(r, ct); /* too long to be read, or no colon */
-    if (ct && is_blank(p[i - 1])) return KG_ERR_HTTP_SYNTAX;
-    if (!is_read(r, p, i)) return skip_field(r, false);
-    r->name_len = i;
-    r->state = ST_FIELD_READ;
-    return GO;
-}
-
-static kg_err_t end_of_head(kg_http_resp_t *r);
-
-/* The blank line, k bytes, ends the head. */
-static int blank_line(kg_http_resp_t *r, size_t k)
-{
-    consume_head(r, k);
-    kg_err_t err = end_of_head(r);
-    return err != KG_OK ? (int)err : GO;
-}
-
 /* s[0..n) starts with the header name word[0..len) and its colon. */
 static bool starts_field(const char *s, size_t n, const char *word, size_t len)
 {
@@ -401,7 +357,7 @@ static int framing_kind(const char *s, size_t n, bool ct)
 /* The line s[0..n) is a header read whole: its kind (FIELD_KEPT for a kept
  * one), -1 if it is dropped; r->name_len is its name's length. Names are
  * compared where they would end, so no colon needs looking for. */
-static int read_kind(kg_http_resp_t *r, const char *s, size_t n, bool ct)
+static inline int read_kind(kg_http_resp_t *r, const char *s, size_t n, bool ct)
 {
     const char *const *keep = KG_HTTP_HEADER_LOOKUP ? r->keep : NULL;
     int kind = framing_kind(s, n, ct);
@@ -412,6 +368,36 @@ static int read_kind(kg_http_resp_t *r, const char *s, size_t n, bool ct)
         if (r->name_len != 0 && starts_field(s, n, keep[i], r->name_len)) return FIELD_KEPT;
     }
     return -1;
+}
+
+/* Read the header at p whole or drop it, by its name: the bytes up to its
+ * colon, which for any header read come within r->window bytes. Lines that
+ * could be a framing header (initial C or T) must be "name: value" with no
+ * blank before the colon; other lines are not checked further. */
+static int classify_field(kg_http_resp_t *r, const char *p, size_t avail)
+{
+    size_t w = avail < r->window ? avail : r->window, i = 0;
+    while (i < w && p[i] != ':' && p[i] != '\n')
+        i++;
+    if (i == avail && avail < r->window) return WAIT; /* the name may still end in time */
+    bool ct = could_frame(p[0]);
+    if (i == w || p[i] == '\n') return skip_field(r, ct); /* too long to be read, or no colon */
+    if (ct && is_blank(p[i - 1])) return KG_ERR_HTTP_SYNTAX;
+    int kind = read_kind(r, p, i + 1, ct); /* the name and its colon */
+    if (kind < 0) return skip_field(r, false);
+    r->field_kind = (uint8_t)kind;
+    r->state = ST_FIELD_READ;
+    return GO;
+}
+
+static kg_err_t end_of_head(kg_http_resp_t *r);
+
+/* The blank line, k bytes, ends the head. */
+static int blank_line(kg_http_resp_t *r, size_t k)
+{
+    consume_head(r, k);
+    kg_err_t err = end_of_head(r);
+    return err != KG_OK ? (int)err : GO;
 }
 
 /* "name: value" with no blank before the colon. */

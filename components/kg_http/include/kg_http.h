@@ -99,7 +99,8 @@ typedef struct {
     size_t window;    /* bytes that decide whether a header is read: longest name + 1 */
     size_t name_len;  /* of the header being read whole */
     uint8_t state;
-    uint8_t flags; /* HEAD request, Connection: close / keep-alive seen, dropping a header */
+    uint8_t flags;      /* HEAD request, Connection: close / keep-alive seen, dropping a header */
+    uint8_t field_kind; /* of the header being read whole: which framing one, or kept */
     /* Results, valid once the header block is complete. */
     int status;            /* 200, 404, ... */
     int minor_version;     /* 1 for HTTP/1.1, 0 for HTTP/1.0 */
