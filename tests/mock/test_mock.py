@@ -84,7 +84,9 @@ class MockProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            rc = self.proc.wait(5)
+            # A quiet exit joins the connection threads for up to 2 s: on a
+            # machine busy with parallel builds 5 s was once not enough.
+            rc = self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc = self.proc.wait()
