@@ -48,7 +48,7 @@ enum { FIELD_KEPT, FIELD_CONTENT_LENGTH, FIELD_TRANSFER_ENCODING, FIELD_CONNECTI
 #define LEN(lit)          (sizeof(lit) - 1)
 static const uint8_t framing_len[] = {0, LEN(CONTENT_LENGTH), LEN(TRANSFER_ENCODING),
                                       LEN(CONNECTION)};
-#define FRAMING_WINDOW sizeof("Transfer-Encoding:") - 1
+#define FRAMING_WINDOW (LEN(TRANSFER_ENCODING) + 1) /* the longest name and its colon */
 
 /* step() results besides a (negative) kg_err_t. */
 #define WAIT 0 /* more input needed */
@@ -400,13 +400,6 @@ static int blank_line(kg_http_resp_t *r, size_t k)
     return err != KG_OK ? (int)err : GO;
 }
 
-/* "name: value" with no blank before the colon. */
-static bool well_formed(const char *s, size_t n)
-{
-    const char *colon = memchr(s, ':', n);
-    return colon != NULL && colon != s && !is_blank(colon[-1]);
-}
-
 /* A header line that has arrived whole, k bytes before its LF (a CR before
  * it included): read or dropped at once, as classify_field() and the states
  * after it would. The common case (a whole head in one read) takes this way. */
@@ -419,7 +412,9 @@ static int whole_field(kg_http_resp_t *r, const char *p, size_t k)
         kg_err_t err = on_field(r, p, p[k - 1] == '\r' ? k - 1 : k, kind);
         return err != KG_OK ? (int)err : GO;
     }
-    return ct && !well_formed(p, k) ? KG_ERR_HTTP_SYNTAX : GO;
+    size_t name_len, vn;
+    const char *v;
+    return ct && !split_field(p, k, &name_len, &v, &vn) ? KG_ERR_HTTP_SYNTAX : GO;
 }
 
 /* The start of a line that has not arrived whole. */
