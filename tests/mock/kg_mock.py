@@ -64,6 +64,7 @@ MAX_BODY = 64 * 1024
 HANDSHAKE_TIMEOUT_S = 10.0
 # After our close_notify we wait this long for the peer's before dropping TCP.
 CLOSE_NOTIFY_WAIT_S = 0.5
+ACCEPT_WAKE_S = 0.2
 
 ENV_PREFIXES = ("", "/test")
 CONTROL_PREFIX = "/__mock/"
@@ -1527,8 +1528,14 @@ class Server:
             self.sockets.discard(sock)
 
     def accept_loop(self, listener):
+        # SIGTERM may be taken by a connection thread, which only flags it for
+        # the main thread: wake up now and then so the flag is seen.
+        listener.settimeout(ACCEPT_WAKE_S)
         while True:
-            raw, addr = listener.accept()
+            try:
+                raw, addr = listener.accept()
+            except socket.timeout:
+                continue
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             peer = "%s:%d" % addr[:2]
             t = threading.Thread(

@@ -12,6 +12,7 @@ rotation, token expiry on the mock's clock, business calls, the broker front
 and the failure-injection knobs.
 """
 
+import ctypes
 import hashlib
 import http.client
 import json
@@ -792,6 +793,27 @@ class MockTest(unittest.TestCase):
                 self.port = port
         finally:
             self.assertEqual(other.stop(), 0)
+
+    def test_stop_signal_caught_by_a_connection_thread(self):
+        # A process-directed SIGTERM may be taken by any thread that does not
+        # block it; CPython then only sets a flag for the main thread, which
+        # must still notice it while it waits in accept().
+        other = MockProcess(self.tmp, "stop", self.tls_args("server"))
+        sock = self.raw_socket(port=other.port)  # a connection thread waiting in recv
+        try:
+            main_tid = other.proc.pid
+            deadline = time.monotonic() + 5
+            workers = []
+            while not workers and time.monotonic() < deadline:
+                tids = os.listdir("/proc/%d/task" % main_tid)
+                workers = [int(t) for t in tids if int(t) != main_tid]
+            self.assertTrue(workers, "no connection thread")
+            libc = ctypes.CDLL(None, use_errno=True)
+            self.assertEqual(libc.tgkill(main_tid, workers[0], int(signal.SIGTERM)), 0)
+            self.assertEqual(other.proc.wait(10), 0)
+        finally:
+            sock.close()
+            other.stop()
 
     # -- platform helpers ----------------------------------------------------
 
