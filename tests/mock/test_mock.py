@@ -85,9 +85,9 @@ class MockProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            # A quiet exit joins the connection threads for up to 2 s: on a
-            # machine busy with parallel builds 5 s was once not enough.
-            rc = self.proc.wait(30)
+            # A quiet exit joins the connection threads for up to 2 s and
+            # notices the signal within ACCEPT_WAKE_S; 10 s leaves room for load.
+            rc = self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc = self.proc.wait()
