@@ -135,9 +135,27 @@ static kg_err_t append(kg_store_t *st, const item_t *it, bool *done)
     return err == KG_OK ? write_new(st, it, addr) : err;
 }
 
+/* Whether sector c holds the only valid copy of the newest record of kind
+ * k (0-based). */
+static bool only_home(const kg_store_t *st, int k, uint32_t c)
+{
+    const kg_store_newest_t *nw = &st->scan.newest[k];
+    return nw->seq && nw->sectors == bit(c);
+}
+
+/* Whether erasing sector c would leave some kind's newest record nowhere. */
+static bool only_home_of_any(const kg_store_t *st, uint32_t c)
+{
+    for (int k = 0; k < KG_STORE_KINDS; k++)
+        if (only_home(st, k, c)) return true;
+    return false;
+}
+
 /* The first sector after the head, in ring order, that may be erased:
  * another sector holds the newest record of every kind. Only corruption
- * (a damaged copy) can leave no such sector; then the next one it is. */
+ * (a damaged copy) can leave no such sector; then the first one that is no
+ * kind's only home, and failing that (every sector is: nothing can be
+ * erased without carrying a record in RAM), the next one. */
 static uint32_t pick_sector(const kg_store_t *st)
 {
     const uint32_t n = st->flash->sector_count;
@@ -147,6 +165,10 @@ static uint32_t pick_sector(const kg_store_t *st)
         const uint32_t c = (start + i) % n;
         if (complete & ~bit(c)) return c;
     }
+    for (uint32_t i = 1; i <= n; i++) {
+        const uint32_t c = (start + i) % n;
+        if (!only_home_of_any(st, c)) return c;
+    }
     return (start + 1) % n;
 }
 
@@ -154,10 +176,8 @@ static uint32_t pick_sector(const kg_store_t *st)
  * corruption, see pick_sector); -1 when none. */
 static int lone_kind(const kg_store_t *st, uint32_t c, uint8_t kind)
 {
-    for (int k = 0; k < KG_STORE_KINDS; k++) {
-        const kg_store_newest_t *nw = &st->scan.newest[k];
-        if (k + 1 != kind && nw->seq && nw->sectors == bit(c)) return k;
-    }
+    for (int k = 0; k < KG_STORE_KINDS; k++)
+        if (k + 1 != kind && only_home(st, k, c)) return k;
     return -1;
 }
 
@@ -187,6 +207,9 @@ static kg_err_t move_on(kg_store_t *st, const item_t *it)
         err = kgst_read_record(st, nw->addr[0], nw->len);
         st->carried++;
     }
+    /* The saved kind's previous record lives in c alone: until the new one
+     * is written, the content exists only in RAM, as a carried record. */
+    st->carried += only_home(st, it->kind - 1, c);
     for (int k = 0; k < KG_STORE_KINDS; k++)
         st->scan.newest[k].sectors &= ~bit(c); /* it is about to hold nothing */
     if (copies_size(st, c, it->kind) + kgst_slot(st, it->len) > st->flash->sector_size)

@@ -642,6 +642,88 @@ static void test_damaged_copy_not_lost(void)
     KG_CHECK(tokens_are(&t));
 }
 
+/* The body this build writes for s: each string as a u16 length and its bytes. */
+static uint16_t secrets_body_of(const kg_secrets_t *s, uint8_t *body)
+{
+    uint16_t n = 0;
+    const char *strs[2] = {s->secret, s->appkey};
+    for (int i = 0; i < 2; i++) {
+        const uint16_t len = (uint16_t)strlen(strs[i]);
+        body[n] = (uint8_t)len;
+        body[n + 1] = (uint8_t)(len >> 8);
+        memcpy(body + n + 2, strs[i], len);
+        n = (uint16_t)(n + 2 + len);
+    }
+    return n;
+}
+
+/* split_kinds' sets: the stored t1 and s1, and t2 to save next. */
+static kg_tokens_t sp_t1, sp_t2;
+static kg_secrets_t sp_s1;
+
+/* A part of 1 KB sectors where no sector holds both kinds (only damage
+ * makes one): sp_t1 alone at sector `tok` (seq 1), sp_s1 alone at sector
+ * `sec` (seq 2, the head) followed by junk that ends the log there (the
+ * head is full), every other sector junk. */
+static void split_kinds(uint32_t count, uint32_t tok, uint32_t sec)
+{
+    static uint8_t tb[KG_STORE_BODY_MAX], sb[KG_STORE_BODY_MAX];
+    make_tokens(&sp_t1, 1);
+    make_tokens(&sp_t2, 2);
+    make_secrets(&sp_s1, 1);
+    const uint16_t tlen = body_of(&sp_t1, tb), slen = secrets_body_of(&sp_s1, sb);
+    blank(1024, count, 1);
+    for (uint32_t c = 0; c < count; c++)
+        if (c != tok && c != sec) image[c * 1024] = 0x00;
+    put_record(tok * 1024, (hdr_t){1, 1, 0, 0, tlen, 1}, tb);
+    const uint32_t end = sec * 1024 + put_record(sec * 1024, (hdr_t){1, 2, 0, 0, slen, 2}, sb);
+    image[end] = 0x00;
+    boot();
+    KG_CHECK(tokens_are(&sp_t1));
+    KG_CHECK(secrets_are(&sp_s1));
+}
+
+/* Two sectors, each the only home of one kind, the head full: the save
+ * must erase the token set's only home, so until the new set is written
+ * the content lives in RAM alone. The store counts it as carried (the
+ * fuzzer found it uncounted), and the secrets survive either way. */
+static void test_own_only_home_counted(void)
+{
+    split_kinds(2, 0, 1);
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &sp_t2), KG_OK);
+    KG_CHECK_EQ(st.carried, 1);
+    boot();
+    KG_CHECK(tokens_are(&sp_t2));
+    KG_CHECK(secrets_are(&sp_s1));
+    split_kinds(2, 0, 1);
+    ff.cut_op = 2; /* right after the erase */
+    KG_CHECK_ERR(kg_store_save_tokens(&st, &sp_t2), KG_ERR_FLASH);
+    KG_CHECK_EQ(st.carried, 1);
+    boot();
+    kg_tokens_t got;
+    KG_CHECK_ERR(kg_store_load_tokens(&st, &got), KG_ERR_NOT_FOUND); /* the window it counted */
+    KG_CHECK(secrets_are(&sp_s1));
+}
+
+/* Three sectors: the only homes of both kinds and a junk one. The save
+ * erases the junk sector, whatever the ring order says, so nothing is
+ * carried and a power cut at any step leaves the old set or the new. */
+static void test_erase_spares_only_homes(void)
+{
+    for (uint32_t cut = 1; cut <= 4; cut++) {
+        split_kinds(3, 0, 2); /* the ring's next after the head is sector 0 */
+        ff.cut_op = cut;
+        const kg_err_t err = kg_store_save_tokens(&st, &sp_t2);
+        KG_CHECK_EQ(st.carried, 0);
+        KG_CHECK_EQ(ff.wear[0] + ff.wear[2], 0);
+        KG_CHECK(err == KG_OK || ff.powered_off);
+        boot();
+        KG_CHECK(tokens_are(&sp_t1) || tokens_are(&sp_t2));
+        KG_CHECK(secrets_are(&sp_s1));
+        KG_CHECK(err != KG_OK || tokens_are(&sp_t2));
+    }
+}
+
 /* ---- Bodies that do not decode ---- */
 
 /* A record whose CRCs are right but whose body is not a valid body of its
@@ -993,6 +1075,8 @@ int main(void)
     KG_RUN(test_no_program_over_junk);
     KG_RUN(test_record_behind_a_gap);
     KG_RUN(test_damaged_copy_not_lost);
+    KG_RUN(test_own_only_home_counted);
+    KG_RUN(test_erase_spares_only_homes);
     KG_RUN(test_malformed_bodies);
     KG_RUN(test_copies_everywhere);
     KG_RUN(test_flash_failures);

@@ -65,8 +65,11 @@
  * duplicates behind. A sector is erased only when another sector holds the
  * newest record of every kind; so at every instant the newest complete set
  * survives, and at every cut the old or the new content loads. (Only after
- * corruption, when a damaged copy leaves no such sector, is the one good
- * record of a kind carried across the erase in RAM.)
+ * corruption, when a damaged copy leaves no such sector, is a sector that
+ * is no kind's only home erased instead; when every sector is one, the one
+ * good record of a kind is carried across the erase in RAM, and a cut in
+ * that window loses it. The saved kind's own record counts as carried then
+ * too: the new content replaces it from RAM.)
  *
  * Records of another format version are not converted: loads ignore them
  * (KG_ERR_STORE_VERSION while nothing else is there), the next save writes
@@ -180,7 +183,7 @@ typedef struct {
     uint32_t unchanged; /* saves that found the content already stored */
     uint32_t erases;    /* sector erases */
     uint32_t programs;  /* program operations (records and copies) */
-    uint32_t carried;   /* records carried across an erase in RAM (only after corruption) */
+    uint32_t carried;   /* records that lived only in RAM across an erase (only after corruption) */
     /* What the last scan met: records whose body fails its CRC (only those
      * that could have been the newest are checked), and records of another
      * format version. */
