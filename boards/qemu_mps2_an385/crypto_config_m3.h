@@ -74,6 +74,11 @@
 #define MBEDTLS_PSA_DRIVER_GET_ENTROPY /* the board's mbedtls_platform_get_entropy() */
 #define MBEDTLS_CTR_DRBG_C
 #define MBEDTLS_PSA_KEY_SLOT_COUNT 16 /* a handshake holds a handful of keys */
+/* Every buffer kgiot hands PSA is its own (one address space): without
+ * this, PSA copies each record in and out through the pool, and a full
+ * 16 KB record fails with MBEDTLS_ERR_SSL_ALLOC_FAILED in the default pool
+ * (test_tls_pair). */
+#define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
 
 /* ---- what X.509 and TLS parse ------------------------------------------------- */
 

@@ -103,4 +103,10 @@
 #undef MBEDTLS_SSL_OUT_CONTENT_LEN
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 
+/* Every buffer kgiot hands PSA is its own (one address space, no memory
+ * shared with another party): without this, PSA copies each TLS 1.3 record
+ * in and out through the allocator, so a 16 KB record needs another 32 KB
+ * of pool at the worst moment. */
+#define MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS
+
 #endif /* KGIOT_MBEDTLS36_USER_CONFIG_H */

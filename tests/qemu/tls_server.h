@@ -27,11 +27,12 @@ typedef struct {
     /* A server that ignores the client's max-fragment-length (TLS 1.2): it
      * answers without the extension. */
     bool ignore_mfl;
-    /* After each handshake, a 16 KB application record (a full-size TLS 1.2
-     * AES-GCM record: header, then 16,408 bytes that are never decrypted, as
-     * the client refuses the record at its header), as a server that ignored
-     * the extension sends one for a large reply. This image's server cannot
-     * encrypt records over its own 4 KB output length. */
+    /* After each handshake, a 16 KB application record (a full-size
+     * AES-GCM record: header, then 16,408 zero bytes), as a server sends one
+     * for a large reply, or one that ignored max-fragment-length. A client
+     * with 4 KB input records refuses it at its header; one with 16 KB reads
+     * it whole and fails at the tag. This image's server cannot encrypt
+     * records over its own 4 KB output length. */
     bool oversized_record;
 } tls_server_config_t;
 
