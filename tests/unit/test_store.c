@@ -642,21 +642,6 @@ static void test_damaged_copy_not_lost(void)
     KG_CHECK(tokens_are(&t));
 }
 
-/* The body this build writes for s: each string as a u16 length and its bytes. */
-static uint16_t secrets_body_of(const kg_secrets_t *s, uint8_t *body)
-{
-    uint16_t n = 0;
-    const char *strs[2] = {s->secret, s->appkey};
-    for (int i = 0; i < 2; i++) {
-        const uint16_t len = (uint16_t)strlen(strs[i]);
-        body[n] = (uint8_t)len;
-        body[n + 1] = (uint8_t)(len >> 8);
-        memcpy(body + n + 2, strs[i], len);
-        n = (uint16_t)(n + 2 + len);
-    }
-    return n;
-}
-
 /* split_kinds' sets: the stored t1 and s1, and t2 to save next. */
 static kg_tokens_t sp_t1, sp_t2;
 static kg_secrets_t sp_s1;
@@ -671,7 +656,8 @@ static void split_kinds(uint32_t count, uint32_t tok, uint32_t sec)
     make_tokens(&sp_t1, 1);
     make_tokens(&sp_t2, 2);
     make_secrets(&sp_s1, 1);
-    const uint16_t tlen = body_of(&sp_t1, tb), slen = secrets_body_of(&sp_s1, sb);
+    const uint16_t tlen = body_of(&sp_t1, tb);
+    const uint16_t slen = (uint16_t)kgst_encode_secrets(sb, &sp_s1);
     blank(1024, count, 1);
     for (uint32_t c = 0; c < count; c++)
         if (c != tok && c != sec) image[c * 1024] = 0x00;
