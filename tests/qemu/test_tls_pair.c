@@ -102,6 +102,15 @@ static const char *version_name(void)
     return tls_server_stats.version == MBEDTLS_SSL_VERSION_TLS1_3 ? "tls13" : "tls12";
 }
 
+/* The pool's peak with a header per block (an upper bound: the block count
+ * peaks apart). */
+static size_t pool_peak_with_headers(void)
+{
+    size_t peak, blocks;
+    mbedtls_memory_buffer_alloc_max_get(&peak, &blocks);
+    return peak + blocks * POOL_HEADER;
+}
+
 static void print_pool(const char *what)
 {
     size_t peak, blocks, used, used_blocks;
@@ -110,7 +119,7 @@ static void print_pool(const char *what)
     printf("FIGURE pool_peak_%s_%s_in%d %u\n", what, version_name(), MBEDTLS_SSL_IN_CONTENT_LEN,
            (unsigned)peak);
     printf("FIGURE pool_peak_with_headers_%s_%s_in%d %u\n", what, version_name(),
-           MBEDTLS_SSL_IN_CONTENT_LEN, (unsigned)(peak + blocks * POOL_HEADER));
+           MBEDTLS_SSL_IN_CONTENT_LEN, (unsigned)pool_peak_with_headers());
     printf("FIGURE pool_in_use_after_%s_%s_in%d %u\n", what, version_name(),
            MBEDTLS_SSL_IN_CONTENT_LEN, (unsigned)(used + used_blocks * POOL_HEADER));
 }
@@ -140,16 +149,6 @@ static void print_session_fields(void)
     SESSION_FIELD(reply);
 }
 
-/* The whole login's RAM: the pool's peak with a header per block (an upper
- * bound: the block count peaks apart), the kgiot objects an application
- * owns (kg_session_t, kg_store_t), and the client's deepest stack. */
-static size_t pool_peak_with_headers(void)
-{
-    size_t peak, blocks;
-    mbedtls_memory_buffer_alloc_max_get(&peak, &blocks);
-    return peak + blocks * POOL_HEADER;
-}
-
 /* The configured pool holds the measured peak with POOL_MARGIN to spare. */
 static void check_pool_margin(void)
 {
@@ -160,6 +159,9 @@ static void check_pool_margin(void)
     KG_CHECK(pool + POOL_MARGIN <= CONFIG_KGIOT_TLS_POOL_SIZE);
 }
 
+/* The whole login's RAM: the pool's peak with block headers, the kgiot
+ * objects an application owns (kg_session_t, kg_store_t), and the client's
+ * deepest stack. */
 static void check_ram(size_t stack)
 {
     size_t total = pool_peak_with_headers() + sizeof(kg_session_t) + sizeof(kg_store_t) + stack;
